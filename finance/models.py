@@ -1,0 +1,103 @@
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from plans.fields import MoneyField
+
+
+class IncomeLine(models.Model):
+    """Money into the pool for one area, from one funding source, in one year."""
+
+    plan = models.ForeignKey("plans.Plan", on_delete=models.CASCADE, related_name="income_lines")
+    source = models.ForeignKey("plans.FundingSource", on_delete=models.PROTECT)
+    year = models.ForeignKey("plans.FinancialYear", on_delete=models.PROTECT)
+    amount = MoneyField()
+    note = models.CharField(max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan", "year", "source__order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "source", "year"], name="income_one_per_source_and_year"
+            ),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="income_amount_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.plan} {self.year} {self.source}: £{self.amount:,}"
+
+
+class ExpenditureLine(models.Model):
+    class Recurrence(models.TextChoices):
+        RECURRENT = "recurrent", "Recurrent"
+        NON_RECURRENT = "non_recurrent", "Non-recurrent"
+
+    scheme = models.ForeignKey(
+        "schemes.Scheme", on_delete=models.CASCADE, related_name="expenditure_lines"
+    )
+    source = models.ForeignKey("plans.FundingSource", on_delete=models.PROTECT)
+    year = models.ForeignKey("plans.FinancialYear", on_delete=models.PROTECT)
+    amount = MoneyField()
+    area_of_spend = models.ForeignKey(
+        "plans.AreaOfSpend", null=True, blank=True, on_delete=models.PROTECT
+    )
+    commissioner = models.ForeignKey(
+        "plans.CommissionerType", null=True, blank=True, on_delete=models.PROTECT
+    )
+    nhs_share = models.DecimalField("% NHS", max_digits=5, decimal_places=2, null=True,
+                                    blank=True)
+    la_share = models.DecimalField("% LA", max_digits=5, decimal_places=2, null=True, blank=True)
+    provider_type = models.ForeignKey(
+        "plans.ProviderType", null=True, blank=True, on_delete=models.PROTECT
+    )
+    provider = models.CharField(max_length=200, blank=True)
+    recurrence = models.CharField(
+        max_length=13, choices=Recurrence.choices, default=Recurrence.RECURRENT
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["scheme", "year", "source__order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gte=0), name="expenditure_amount_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=(Q(nhs_share__isnull=True) & Q(la_share__isnull=True))
+                | Q(nhs_share__gte=0, la_share__gte=0, nhs_share__lte=100,
+                    la_share__lte=100) & Q(nhs_share=100 - F("la_share")),
+                name="expenditure_joint_shares_total_100",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.scheme} {self.year} {self.source}: £{self.amount:,}"
+
+
+class MinimumAllocation(models.Model):
+    """A nationally set minimum for one area and year. Set by administrators."""
+
+    class Kind(models.TextChoices):
+        POOLED_BUDGET = "pooled_budget", "Minimum pooled budget"
+        SOCIAL_CARE = "social_care", "Protection of social care"
+        OUT_OF_HOSPITAL = "out_of_hospital", "NHS out-of-hospital ring-fence"
+        DFG = "dfg", "Disabled Facilities Grant"
+        CCG_MINIMUM = "ccg_minimum", "CCG minimum contribution"
+
+    area = models.ForeignKey("plans.Area", on_delete=models.CASCADE,
+                             related_name="minimum_allocations")
+    year = models.ForeignKey("plans.FinancialYear", on_delete=models.PROTECT)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    amount = MoneyField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["area", "year", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["area", "year", "kind"], name="minimum_unique"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="minimum_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.area} {self.year} {self.get_kind_display()}: £{self.amount:,}"

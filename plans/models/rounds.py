@@ -1,0 +1,286 @@
+"""A planning round and the reference data that defines it.
+
+Everything that differs between rounds (years, sections, conditions, sign-off
+roles, funding sources, lists, KLOEs, which rules apply) is a row here, so adding a
+round is a data load, not a code change.
+"""
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+
+class FinancialYear(models.Model):
+    start_year = models.PositiveSmallIntegerField(
+        unique=True, validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+
+    class Meta:
+        ordering = ["start_year"]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self):
+        return f"{self.start_year}/{(self.start_year + 1) % 100:02d}"
+
+
+class RoundQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(is_open=True)
+
+
+class Round(models.Model):
+    class RiskScale(models.TextChoices):
+        HIGH_MEDIUM_LOW = "hml", "High / Medium / Low"
+        RAG = "rag", "Red / Amber / Green"
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=100)
+    years = models.ManyToManyField(FinancialYear, related_name="rounds")
+    is_open = models.BooleanField(default=True, help_text="Areas may create and edit plans.")
+    risk_scale = models.CharField(max_length=3, choices=RiskScale.choices)
+    risks_scored = models.BooleanField(
+        default=False, help_text="Risks carry likelihood and impact (1-5) and a score."
+    )
+    amounts_in_thousands = models.BooleanField(
+        default=False, help_text="The Excel template for this round states amounts in £'000."
+    )
+
+    objects = RoundQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self):
+        return self.name
+
+
+class RoundItem(models.Model):
+    """Common shape of a round's ordered reference rows."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["round", "order"]
+
+
+class Section(RoundItem):
+    class Kind(models.TextChoices):
+        PLAN_DETAILS = "plan_details", "Plan details"
+        SIGN_OFF = "sign_off", "Sign-off"
+        NARRATIVE = "narrative", "Narrative"
+        RELATED_DOCUMENTS = "related_documents", "Related documents"
+        NATIONAL_CONDITIONS = "national_conditions", "National conditions"
+        RISKS = "risks", "Risks"
+        MILESTONES = "milestones", "Milestones"
+        HICM = "hicm", "High Impact Change Model"
+        SCHEMES = "schemes", "Schemes"
+        FINANCE = "finance", "Income and expenditure"
+        METRICS = "metrics", "Metrics"
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="sections")
+    slug = models.SlugField()
+    title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    prompt = models.TextField(blank=True, help_text="Shown to authors as hint text.")
+    shared = models.BooleanField(
+        default=True,
+        help_text="Part of the narrative that a joint plan's areas share; otherwise per area.",
+    )
+    max_characters = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta(RoundItem.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["round", "slug"], name="section_unique_slug"),
+        ]
+
+    def __str__(self):
+        return f"{self.round.slug}: {self.title}"
+
+
+class SignOffRole(RoundItem):
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="sign_off_roles")
+    slug = models.SlugField()
+    title = models.CharField(max_length=200)
+    one_per_ccg = models.BooleanField(default=False)
+
+    class Meta(RoundItem.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["round", "slug"], name="signoffrole_unique_slug"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class NationalCondition(RoundItem):
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, related_name="national_conditions"
+    )
+    code = models.CharField(max_length=10)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+
+    class Meta(RoundItem.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["round", "code"], name="condition_unique_code"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
+
+
+class ConditionQuestion(models.Model):
+    class AnswerType(models.TextChoices):
+        CONFIRMATION = "confirmation", "Yes, or not yet with a date it will be in place"
+        TEXT = "text", "Text"
+        PERCENTAGE = "percentage", "Percentage"
+        DATE = "date", "Date"
+
+    condition = models.ForeignKey(
+        NationalCondition, on_delete=models.CASCADE, related_name="questions"
+    )
+    key = models.SlugField()
+    text = models.TextField()
+    answer_type = models.CharField(max_length=16, choices=AnswerType.choices)
+    required = models.BooleanField(default=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["condition", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["condition", "key"], name="question_unique_key"),
+        ]
+
+    def __str__(self):
+        return self.text[:80]
+
+
+class FundingSource(RoundItem):
+    """Where pooled money comes from; sub-sources (e.g. the RNF part of the CCG
+    minimum) are entered as income and spent as their parent."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="funding_sources")
+    code = models.SlugField(max_length=40)
+    name = models.CharField(max_length=200)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="parts"
+    )
+    report_group = models.CharField(
+        max_length=100, help_text="Column this source is summed into in spending summaries."
+    )
+    is_ccg_minimum = models.BooleanField(default=False)
+    is_dfg = models.BooleanField(default=False)
+
+    class Meta(RoundItem.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["round", "code"], name="source_unique_code"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def spend_source(self):
+        return self.parent or self
+
+
+class NamedListItem(RoundItem):
+    name = models.CharField(max_length=200)
+
+    class Meta(RoundItem.Meta):
+        abstract = True
+
+    def __str__(self):
+        return self.name
+
+
+class SchemeType(NamedListItem):
+    is_other = models.BooleanField(default=False, help_text='"Other": the author must specify.')
+
+    class Meta(NamedListItem.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["round", "name"], name="schemetype_unique_name"),
+        ]
+
+
+class AreaOfSpend(NamedListItem):
+    counts_as_social_care = models.BooleanField(default=False)
+    counts_as_out_of_hospital = models.BooleanField(default=False)
+
+    class Meta(NamedListItem.Meta):
+        verbose_name_plural = "areas of spend"
+        constraints = [
+            models.UniqueConstraint(fields=["round", "name"], name="areaofspend_unique_name"),
+        ]
+
+
+class CommissionerType(NamedListItem):
+    is_nhs = models.BooleanField(default=False)
+    is_joint = models.BooleanField(default=False, help_text="Lines state % NHS and % LA.")
+
+    class Meta(NamedListItem.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["round", "name"], name="commissioner_unique_name"),
+        ]
+
+
+class ProviderType(NamedListItem):
+    class Meta(NamedListItem.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["round", "name"], name="providertype_unique_name"),
+        ]
+
+
+class HighImpactChange(NamedListItem):
+    class Meta(NamedListItem.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["round", "name"], name="hicm_change_unique_name"),
+        ]
+
+
+class MaturityLevel(NamedListItem):
+    class Meta(NamedListItem.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["round", "name"], name="maturity_unique_name"),
+        ]
+
+
+class KeyLineOfEnquiry(RoundItem):
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="kloes")
+    code = models.CharField(max_length=10)
+    question = models.TextField()
+    section = models.ForeignKey(Section, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta(RoundItem.Meta):
+        verbose_name = "key line of enquiry"
+        verbose_name_plural = "key lines of enquiry"
+        constraints = [
+            models.UniqueConstraint(fields=["round", "code"], name="kloe_unique_code"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.question[:60]}"
+
+
+class RoundRule(RoundItem):
+    """A rule of the validation engine that applies in this round."""
+
+    class Severity(models.TextChoices):
+        ERROR = "error", "Error"
+        WARNING = "warning", "Warning"
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="rules")
+    code = models.CharField(max_length=60)
+    severity = models.CharField(max_length=7, choices=Severity.choices, default=Severity.ERROR)
+
+    class Meta(RoundItem.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["round", "code"], name="rule_unique_code"),
+        ]
+
+    def __str__(self):
+        return self.code

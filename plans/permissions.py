@@ -1,0 +1,115 @@
+"""Who may do what to which plan: the one place these rules are decided.
+
+Every view asks these functions (through plans.views.access); querysets use
+visible_plans so a list never shows what a detail page would refuse.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from .models import Plan, Role
+
+Kind = Role.Kind
+# Reviewers see a plan once it has been submitted; drafts stay with the area.
+REVIEWABLE_STATUSES = (
+    Plan.Status.SUBMITTED,
+    Plan.Status.IN_ASSURANCE,
+    Plan.Status.CHANGES_REQUESTED,
+    Plan.Status.APPROVED,
+    Plan.Status.APPROVED_WITH_CONDITIONS,
+    Plan.Status.NOT_APPROVED,
+)
+
+
+def role_of(user):
+    """The user's role, or None. Cached on the user object for the request."""
+    if not user.is_authenticated:
+        return None
+    if not hasattr(user, "_bcf_role"):
+        user._bcf_role = Role.objects.filter(user=user).select_related("region").first()
+    return user._bcf_role
+
+
+def is_national_admin(user):
+    role = role_of(user)
+    return user.is_authenticated and (
+        user.is_superuser or (role is not None and role.kind == Kind.NATIONAL_ADMIN)
+    )
+
+
+def area_ids(user):
+    role = role_of(user)
+    if role is None or role.kind not in (Kind.COMMISSIONER, Kind.FINANCE_OFFICER):
+        return set()
+    if not hasattr(user, "_bcf_area_ids"):
+        user._bcf_area_ids = set(role.areas.values_list("pk", flat=True))
+    return user._bcf_area_ids
+
+
+def visible_plans(user, queryset=None):
+    queryset = Plan.objects.all() if queryset is None else queryset
+    if is_national_admin(user):
+        return queryset
+    role = role_of(user)
+    if role is None:
+        return queryset.none()
+    if role.kind == Kind.REVIEWER:
+        return queryset.filter(area__region=role.region_id, status__in=REVIEWABLE_STATUSES)
+    return queryset.filter(area__in=area_ids(user))
+
+
+def can_view(user, plan):
+    return visible_plans(user, Plan.objects.filter(pk=plan.pk)).exists()
+
+
+def _works_for_area(user, plan, kinds):
+    role = role_of(user)
+    return role is not None and role.kind in kinds and plan.area_id in area_ids(user)
+
+
+def can_edit_narrative(user, plan):
+    return plan.is_editable and _works_for_area(user, plan, (Kind.COMMISSIONER,))
+
+
+def can_edit_finance(user, plan):
+    return plan.is_editable and _works_for_area(
+        user, plan, (Kind.COMMISSIONER, Kind.FINANCE_OFFICER)
+    )
+
+
+def can_review(user, plan):
+    role = role_of(user)
+    return (
+        role is not None
+        and role.kind == Kind.REVIEWER
+        and plan.area.region_id == role.region_id
+        and plan.status in REVIEWABLE_STATUSES
+    )
+
+
+ACTIONS = {
+    "view": lambda user, plan: True,  # visibility is already checked
+    "edit_narrative": can_edit_narrative,
+    "edit_finance": can_edit_finance,
+    "review": can_review,
+}
+
+
+def get_plan_for(user, round_slug, area_slug, action="view", queryset=None):
+    """The plan at /plans/<round>/<area>/ if the user may do `action` to it.
+
+    A plan the user may not see is a 404 (its existence is not disclosed); one they
+    may see but not change is a 403.
+    """
+    queryset = queryset if queryset is not None else Plan.objects.all()
+    plan = (
+        visible_plans(user, queryset)
+        .select_related("round", "area", "area__region", "narrative")
+        .filter(round__slug=round_slug, area__slug=area_slug)
+        .first()
+    )
+    if plan is None:
+        raise Http404("No plan found for this round and area.")
+    if not ACTIONS[action](user, plan):
+        raise PermissionDenied
+    return plan
