@@ -17,6 +17,7 @@ class MetricDefinition(models.Model):
         ANNUAL = "annual", "Annual"
         QUARTERLY = "quarterly", "Quarterly"
         MONTHLY = "monthly", "Monthly"
+        CUSTOM = "custom", "Periods set by the round"
 
     class Better(models.TextChoices):
         HIGHER = "higher", "Higher is better"

@@ -135,6 +135,9 @@ SOCIAL_CARE = {"2017/18": (4970629, 6270264, 6645094), "2018/19": (5065072, 6389
 OUT_OF_HOSPITAL = {"2017/18": (8244390, 10374057, 10150985),
                    "2018/19": (8416940, 10571163, 10346234)}
 
+# 6.2 prints B&D 2018/19 as £1.577m; 8.1, 8.3 and 8.4 all agree on 1,517 (£'000).
+DFG_ALLOCATION = {"2017/18": (1391000, 1553000, 1822000),
+                  "2018/19": (1517000, 1680000, 1984000)}
 AREAS = ["SC", "OOH", "ACUTE"]  # only CCG minimum lines choose an area
 MIN_LINE = 5000
 
@@ -217,6 +220,9 @@ def solve_year(year):
                 coeffs[y(bn, src)] = -1
             add(coeffs, 0, 0)
         add({y(bn, "CCG_ADD"): 1}, 0, 0)
+        # The DFG is a published allocation (section 6.2, in £m to three places).
+        dfg = DFG_ALLOCATION[year][bi]
+        add({y(bn, "DFG"): 1}, dfg, dfg)
         inc = INCOME[year][bn]
         for k, src in zip(INCOME_COLUMNS, INCOME_SOURCES, strict=True):
             printed({y(bn, src): 1}, inc[k], f"8.1 {bn} / {src}")
