@@ -45,8 +45,7 @@ class ExpenditureLine(models.Model):
     commissioner = models.ForeignKey(
         "plans.CommissionerType", null=True, blank=True, on_delete=models.PROTECT
     )
-    nhs_share = models.DecimalField("% NHS", max_digits=5, decimal_places=2, null=True,
-                                    blank=True)
+    nhs_share = models.DecimalField("% NHS", max_digits=5, decimal_places=2, null=True, blank=True)
     la_share = models.DecimalField("% LA", max_digits=5, decimal_places=2, null=True, blank=True)
     provider_type = models.ForeignKey(
         "plans.ProviderType", null=True, blank=True, on_delete=models.PROTECT
@@ -65,8 +64,8 @@ class ExpenditureLine(models.Model):
             ),
             models.CheckConstraint(
                 condition=(Q(nhs_share__isnull=True) & Q(la_share__isnull=True))
-                | Q(nhs_share__gte=0, la_share__gte=0, nhs_share__lte=100,
-                    la_share__lte=100) & Q(nhs_share=100 - F("la_share")),
+                | Q(nhs_share__gte=0, la_share__gte=0, nhs_share__lte=100, la_share__lte=100)
+                & Q(nhs_share=100 - F("la_share")),
                 name="expenditure_joint_shares_total_100",
             ),
         ]
@@ -85,8 +84,9 @@ class MinimumAllocation(models.Model):
         DFG = "dfg", "Disabled Facilities Grant"
         CCG_MINIMUM = "ccg_minimum", "CCG minimum contribution"
 
-    area = models.ForeignKey("plans.Area", on_delete=models.CASCADE,
-                             related_name="minimum_allocations")
+    area = models.ForeignKey(
+        "plans.Area", on_delete=models.CASCADE, related_name="minimum_allocations"
+    )
     year = models.ForeignKey("plans.FinancialYear", on_delete=models.PROTECT)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     amount = MoneyField()

@@ -56,8 +56,9 @@ class MetricDefinition(models.Model):
 class MetricComponent(models.Model):
     """A part a count is planned by, e.g. delayed days attributed to the NHS."""
 
-    metric = models.ForeignKey(MetricDefinition, on_delete=models.CASCADE,
-                               related_name="components")
+    metric = models.ForeignKey(
+        MetricDefinition, on_delete=models.CASCADE, related_name="components"
+    )
     code = models.SlugField(max_length=40)
     name = models.CharField(max_length=200)
     order = models.PositiveSmallIntegerField(default=0)
@@ -73,8 +74,7 @@ class MetricComponent(models.Model):
 
 
 class MetricPeriod(models.Model):
-    metric = models.ForeignKey(MetricDefinition, on_delete=models.CASCADE,
-                               related_name="periods")
+    metric = models.ForeignKey(MetricDefinition, on_delete=models.CASCADE, related_name="periods")
     label = models.CharField(max_length=30)
     starts = models.DateField()
     ends = models.DateField()
@@ -85,8 +85,9 @@ class MetricPeriod(models.Model):
         ordering = ["metric", "order"]
         constraints = [
             models.UniqueConstraint(fields=["metric", "label"], name="period_unique_label"),
-            models.CheckConstraint(condition=Q(ends__gte=models.F("starts")),
-                                   name="period_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(ends__gte=models.F("starts")), name="period_ends_after_start"
+            ),
         ]
 
     def __str__(self):
@@ -115,8 +116,7 @@ class MetricTrajectory(models.Model):
     """A planned series for one metric. A plan may hold alternatives (e.g. a flat and
     a seasonally adjusted profile); exactly one is the plan."""
 
-    plan = models.ForeignKey("plans.Plan", on_delete=models.CASCADE,
-                             related_name="trajectories")
+    plan = models.ForeignKey("plans.Plan", on_delete=models.CASCADE, related_name="trajectories")
     metric = models.ForeignKey(MetricDefinition, on_delete=models.PROTECT)
     name = models.CharField(max_length=100, default="Plan")
     is_plan = models.BooleanField(default=True)
@@ -126,10 +126,14 @@ class MetricTrajectory(models.Model):
         ordering = ["plan", "metric__order", "-is_plan", "name"]
         verbose_name_plural = "metric trajectories"
         constraints = [
-            models.UniqueConstraint(fields=["plan", "metric", "name"],
-                                    name="trajectory_unique_name"),
-            models.UniqueConstraint(fields=["plan", "metric"], condition=Q(is_plan=True),
-                                    name="trajectory_one_plan_per_metric"),
+            models.UniqueConstraint(
+                fields=["plan", "metric", "name"], name="trajectory_unique_name"
+            ),
+            models.UniqueConstraint(
+                fields=["plan", "metric"],
+                condition=Q(is_plan=True),
+                name="trajectory_one_plan_per_metric",
+            ),
         ]
 
     def __str__(self):
@@ -137,8 +141,9 @@ class MetricTrajectory(models.Model):
 
 
 class MetricPlanValue(models.Model):
-    trajectory = models.ForeignKey(MetricTrajectory, on_delete=models.CASCADE,
-                                   related_name="values")
+    trajectory = models.ForeignKey(
+        MetricTrajectory, on_delete=models.CASCADE, related_name="values"
+    )
     period = models.ForeignKey(MetricPeriod, on_delete=models.PROTECT)
     value = models.DecimalField(**VALUE)
     numerator = models.DecimalField(**VALUE)
@@ -156,8 +161,9 @@ class MetricPlanValue(models.Model):
 
 
 class MetricComponentValue(models.Model):
-    trajectory = models.ForeignKey(MetricTrajectory, on_delete=models.CASCADE,
-                                   related_name="component_values")
+    trajectory = models.ForeignKey(
+        MetricTrajectory, on_delete=models.CASCADE, related_name="component_values"
+    )
     period = models.ForeignKey(MetricPeriod, on_delete=models.PROTECT)
     component = models.ForeignKey(MetricComponent, on_delete=models.PROTECT)
     value = models.DecimalField(max_digits=14, decimal_places=2)
@@ -166,8 +172,9 @@ class MetricComponentValue(models.Model):
     class Meta:
         ordering = ["trajectory", "period__order", "component__order"]
         constraints = [
-            models.UniqueConstraint(fields=["trajectory", "period", "component"],
-                                    name="component_value_unique"),
+            models.UniqueConstraint(
+                fields=["trajectory", "period", "component"], name="component_value_unique"
+            ),
         ]
 
     def __str__(self):
@@ -195,8 +202,7 @@ class PerformanceContingency(models.Model):
     """2014-16 payment for performance: what is saved if the target is met, and the
     most that other services need if it is not."""
 
-    plan = models.ForeignKey("plans.Plan", on_delete=models.CASCADE,
-                             related_name="contingencies")
+    plan = models.ForeignKey("plans.Plan", on_delete=models.CASCADE, related_name="contingencies")
     metric = models.ForeignKey(MetricDefinition, on_delete=models.PROTECT)
     planned_savings = MoneyField(null=True, blank=True)
     maximum_support = MoneyField(null=True, blank=True)

@@ -60,8 +60,14 @@ class RuleInline(RoundChild):
 class RoundAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "is_open"]
     filter_horizontal = ["years"]
-    inlines = [SectionInline, ConditionInline, SignOffRoleInline, FundingSourceInline,
-               KLOEInline, RuleInline]
+    inlines = [
+        SectionInline,
+        ConditionInline,
+        SignOffRoleInline,
+        FundingSourceInline,
+        KLOEInline,
+        RuleInline,
+    ]
 
 
 class QuestionInline(admin.TabularInline):
@@ -76,9 +82,17 @@ class NationalConditionAdmin(admin.ModelAdmin):
     inlines = [QuestionInline]
 
 
-for list_model in (models.SchemeType, models.AreaOfSpend, models.CommissionerType,
-                   models.ProviderType, models.HighImpactChange, models.MaturityLevel,
-                   models.Section, models.FundingSource, models.KeyLineOfEnquiry):
+for list_model in (
+    models.SchemeType,
+    models.AreaOfSpend,
+    models.CommissionerType,
+    models.ProviderType,
+    models.HighImpactChange,
+    models.MaturityLevel,
+    models.Section,
+    models.FundingSource,
+    models.KeyLineOfEnquiry,
+):
     admin.site.register(
         list_model,
         list_display=["__str__", "round", "order"],

@@ -14,7 +14,8 @@ class Scheme(models.Model):
     code = models.CharField("scheme ID", max_length=30)
     name = models.CharField(max_length=200)
     theme = models.CharField(
-        max_length=200, blank=True,
+        max_length=200,
+        blank=True,
         help_text="The local programme theme the scheme is reported under.",
     )
     scheme_type = models.ForeignKey(
@@ -27,8 +28,7 @@ class Scheme(models.Model):
         "plans.CommissionerType", null=True, blank=True, on_delete=models.PROTECT
     )
     lead_provider = models.CharField(max_length=200, blank=True)
-    metrics = models.ManyToManyField("metrics.MetricDefinition", blank=True,
-                                     related_name="schemes")
+    metrics = models.ManyToManyField("metrics.MetricDefinition", blank=True, related_name="schemes")
     order = models.PositiveIntegerField(default=0)
     history = HistoricalRecords()
 

@@ -97,14 +97,18 @@ THEME_ROWS = {
         "Market Development & Sustainability": ((0, 5732, 0, 5732), (1592, 1731, 2409)),
         "Prevention & Managing Demand": ((7309, 1039, 5517, 13865), (3174, 4462, 6229)),
         "Protecting Social Care & Maintaining Independence": (
-            (8292, 5740, 672, 14705), (6409, 3424, 4871)),
+            (8292, 5740, 672, 14705),
+            (6409, 3424, 4871),
+        ),
     },
     "2018/19": {
         "High Impact Change Model": ((31942, 2011, 802, 34755), (11191, 12983, 10582)),
         "Market Development & Sustainability": ((0, 6942, 0, 6942), (2150, 1792, 3000)),
         "Prevention & Managing Demand": ((6420, 1135, 5932, 13487), (3375, 3483, 6629)),
         "Protecting Social Care & Maintaining Independence": (
-            (9517, 9320, 672, 19509), (7521, 5907, 6082)),
+            (9517, 9320, 672, 19509),
+            (7521, 5907, 6082),
+        ),
     },
 }
 GRAND = {
@@ -127,17 +131,25 @@ INCOME = {
         "total": (5181, 14676, 33202, 2226, 0, 10774, 66058, 8635, 74693),
     },
 }
-INCOME_SOURCES = ["DFG", "CCG_MIN_RNF", "CCG_MIN_NON_RNF", "LA_ADD", "CCG_ADD", "IBCF_GRANT",
-                  "IBCF_SPRING"]
+INCOME_SOURCES = [
+    "DFG",
+    "CCG_MIN_RNF",
+    "CCG_MIN_NON_RNF",
+    "LA_ADD",
+    "CCG_ADD",
+    "IBCF_GRANT",
+    "IBCF_SPRING",
+]
 INCOME_COLUMNS = [0, 1, 2, 3, 4, 5, 7]  # where each source sits in an 8.1 row
 # 8.5.2 protection of social care and 8.5.1 out-of-hospital actuals, in pounds
 SOCIAL_CARE = {"2017/18": (4970629, 6270264, 6645094), "2018/19": (5065072, 6389399, 6771351)}
-OUT_OF_HOSPITAL = {"2017/18": (8244390, 10374057, 10150985),
-                   "2018/19": (8416940, 10571163, 10346234)}
+OUT_OF_HOSPITAL = {
+    "2017/18": (8244390, 10374057, 10150985),
+    "2018/19": (8416940, 10571163, 10346234),
+}
 
 # 6.2 prints B&D 2018/19 as £1.577m; 8.1, 8.3 and 8.4 all agree on 1,517 (£'000).
-DFG_ALLOCATION = {"2017/18": (1391000, 1553000, 1822000),
-                  "2018/19": (1517000, 1680000, 1984000)}
+DFG_ALLOCATION = {"2017/18": (1391000, 1553000, 1822000), "2018/19": (1517000, 1680000, 1984000)}
 AREAS = ["SC", "OOH", "ACUTE"]  # only CCG minimum lines choose an area
 MIN_LINE = 5000
 
@@ -179,39 +191,69 @@ def solve_year(year):
         by_group, by_borough = TABLES[year][theme][scheme]
         for g in range(3):
             if by_group[g]:
-                printed(x_where(lambda t, s, b, f, a, g=g, th=theme, sc=scheme:
-                                t == th and s == sc and group_of[f] == g),
-                        by_group[g], f"8.3 {theme} / {scheme} / {GROUPS[g]}")
+                printed(
+                    x_where(
+                        lambda t, s, b, f, a, g=g, th=theme, sc=scheme: (
+                            t == th and s == sc and group_of[f] == g
+                        )
+                    ),
+                    by_group[g],
+                    f"8.3 {theme} / {scheme} / {GROUPS[g]}",
+                )
         for bi, bn in enumerate(BOROUGHS):
             if by_borough[bi]:
-                printed(x_where(lambda t, s, b, f, a, bn=bn, th=theme, sc=scheme:
-                                t == th and s == sc and b == bn),
-                        by_borough[bi], f"8.4 {theme} / {scheme} / {bn}")
-        printed(x_where(lambda t, s, b, f, a, th=theme, sc=scheme: t == th and s == sc),
-                sum(by_group), f"8.3 {theme} / {scheme} / total")
+                printed(
+                    x_where(
+                        lambda t, s, b, f, a, bn=bn, th=theme, sc=scheme: (
+                            t == th and s == sc and b == bn
+                        )
+                    ),
+                    by_borough[bi],
+                    f"8.4 {theme} / {scheme} / {bn}",
+                )
+        printed(
+            x_where(lambda t, s, b, f, a, th=theme, sc=scheme: t == th and s == sc),
+            sum(by_group),
+            f"8.3 {theme} / {scheme} / total",
+        )
     for theme, (by_group, by_borough) in THEME_ROWS[year].items():
         for g in range(3):
-            printed(x_where(lambda t, s, b, f, a, g=g, th=theme: t == th and group_of[f] == g),
-                    by_group[g], f"8.3 {theme} / {GROUPS[g]}")
-        printed(x_where(lambda t, s, b, f, a, th=theme: t == th), by_group[3],
-                f"8.3 {theme} / total")
+            printed(
+                x_where(lambda t, s, b, f, a, g=g, th=theme: t == th and group_of[f] == g),
+                by_group[g],
+                f"8.3 {theme} / {GROUPS[g]}",
+            )
+        printed(
+            x_where(lambda t, s, b, f, a, th=theme: t == th), by_group[3], f"8.3 {theme} / total"
+        )
         for bi, bn in enumerate(BOROUGHS):
-            printed(x_where(lambda t, s, b, f, a, th=theme, bn=bn: t == th and b == bn),
-                    by_borough[bi], f"8.4 {theme} / {bn}")
+            printed(
+                x_where(lambda t, s, b, f, a, th=theme, bn=bn: t == th and b == bn),
+                by_borough[bi],
+                f"8.4 {theme} / {bn}",
+            )
     by_group, by_borough = GRAND[year]
     for g in range(3):
-        printed(x_where(lambda t, s, b, f, a, g=g: group_of[f] == g), by_group[g],
-                f"8.3 grand total / {GROUPS[g]}")
+        printed(
+            x_where(lambda t, s, b, f, a, g=g: group_of[f] == g),
+            by_group[g],
+            f"8.3 grand total / {GROUPS[g]}",
+        )
     printed(x_where(lambda t, s, b, f, a: True), by_group[3], "8.3 grand total")
     for bi, bn in enumerate(BOROUGHS):
-        printed(x_where(lambda t, s, b, f, a, bn=bn: b == bn), by_borough[bi],
-                f"8.4 grand total / {bn}")
+        printed(
+            x_where(lambda t, s, b, f, a, bn=bn: b == bn), by_borough[bi], f"8.4 grand total / {bn}"
+        )
 
     def y(b, src):
         return n_x + income_vars.index((b, src))
 
-    spend_source_of = {"DFG": ["DFG"], "CCG_MIN": ["CCG_MIN_RNF", "CCG_MIN_NON_RNF"],
-                       "LA_ADD": ["LA_ADD"], "IBCF": ["IBCF_GRANT", "IBCF_SPRING"]}
+    spend_source_of = {
+        "DFG": ["DFG"],
+        "CCG_MIN": ["CCG_MIN_RNF", "CCG_MIN_NON_RNF"],
+        "LA_ADD": ["LA_ADD"],
+        "IBCF": ["IBCF_GRANT", "IBCF_SPRING"],
+    }
     for bi, bn in enumerate(BOROUGHS):
         # income = expenditure per borough and source, to the penny (rule 3)
         for spend, incomes in spend_source_of.items():
@@ -228,15 +270,22 @@ def solve_year(year):
             printed({y(bn, src): 1}, inc[k], f"8.1 {bn} / {src}")
         printed({y(bn, s): 1 for s in INCOME_SOURCES[:6]}, inc[6], f"8.1 {bn} / BCF total")
         printed({y(bn, s): 1 for s in INCOME_SOURCES}, inc[8], f"8.1 {bn} / total")
-        add(x_where(lambda t, s, b, f, a, bn=bn: b == bn and f == "CCG_MIN" and a == "SC"),
-            SOCIAL_CARE[year][bi], SOCIAL_CARE[year][bi])
-        add(x_where(lambda t, s, b, f, a, bn=bn: b == bn and f == "CCG_MIN" and a == "OOH"),
-            OUT_OF_HOSPITAL[year][bi], OUT_OF_HOSPITAL[year][bi])
+        add(
+            x_where(lambda t, s, b, f, a, bn=bn: b == bn and f == "CCG_MIN" and a == "SC"),
+            SOCIAL_CARE[year][bi],
+            SOCIAL_CARE[year][bi],
+        )
+        add(
+            x_where(lambda t, s, b, f, a, bn=bn: b == bn and f == "CCG_MIN" and a == "OOH"),
+            OUT_OF_HOSPITAL[year][bi],
+            OUT_OF_HOSPITAL[year][bi],
+        )
     tot = INCOME[year]["total"]
     for k, src in zip(INCOME_COLUMNS, INCOME_SOURCES, strict=True):
         printed({y(b, src): 1 for b in BOROUGHS}, tot[k], f"8.1 total / {src}")
-    printed({y(b, s): 1 for b in BOROUGHS for s in INCOME_SOURCES[:6]}, tot[6],
-            "8.1 total / BCF total")
+    printed(
+        {y(b, s): 1 for b in BOROUGHS for s in INCOME_SOURCES[:6]}, tot[6], "8.1 total / BCF total"
+    )
     printed({y(b, s): 1 for b in BOROUGHS for s in INCOME_SOURCES}, tot[8], "8.1 total / total")
 
     # variables: x (pounds), y (pounds), z (line used, binary), slack+/- per soft row
@@ -281,13 +330,17 @@ def solve_year(year):
     # allocation table (8.1) where the seed contradicts itself.
     for k, r in enumerate(soft_rows):
         weight = 100 if soft[r].startswith("8.1") else 1000
-        cost[n_x + n_y + n_x + 2 * k: n_x + n_y + n_x + 2 * k + 2] = weight
+        cost[n_x + n_y + n_x + 2 * k : n_x + n_y + n_x + 2 * k + 2] = weight
     integrality = np.ones(n)
     upper = np.full(n, np.inf)
-    upper[n_x + n_y: n_x + n_y + n_x] = 1
-    res = milp(cost, constraints=LinearConstraint(np.array(a_mat), lo_v, hi_v),
-               integrality=integrality, bounds=Bounds(np.zeros(n), upper),
-               options={"time_limit": 120})
+    upper[n_x + n_y : n_x + n_y + n_x] = 1
+    res = milp(
+        cost,
+        constraints=LinearConstraint(np.array(a_mat), lo_v, hi_v),
+        integrality=integrality,
+        bounds=Bounds(np.zeros(n), upper),
+        options={"time_limit": 120},
+    )
     if res.x is None:
         sys.exit(f"{year}: {res.message}")
     sol = np.round(res.x).astype(int)
@@ -296,10 +349,18 @@ def solve_year(year):
         up, down = sol[n_x + n_y + n_x + 2 * k], sol[n_x + n_y + n_x + 2 * k + 1]
         if up or down:
             misses.append({"figure": soft[r], "off_by_pounds": int(up - down)})
-    lines = [dict(zip(["theme", "scheme", "area", "source", "spend"], v, strict=True),
-                  amount=int(sol[i])) for i, v in enumerate(var) if sol[i]]
-    income = [{"area": b, "source": src, "amount": int(sol[n_x + j])}
-              for j, (b, src) in enumerate(income_vars) if sol[n_x + j]]
+    lines = [
+        dict(
+            zip(["theme", "scheme", "area", "source", "spend"], v, strict=True), amount=int(sol[i])
+        )
+        for i, v in enumerate(var)
+        if sol[i]
+    ]
+    income = [
+        {"area": b, "source": src, "amount": int(sol[n_x + j])}
+        for j, (b, src) in enumerate(income_vars)
+        if sol[n_x + j]
+    ]
     return {"expenditure": lines, "income": income, "unmatched_printed_figures": misses}
 
 
@@ -307,5 +368,10 @@ if __name__ == "__main__":
     out = {year: solve_year(year) for year in TABLES}
     json.dump(out, sys.stdout, indent=1)
     for year, data in out.items():
-        print(year, len(data["expenditure"]), "lines; misses:", data["unmatched_printed_figures"],
-              file=sys.stderr)
+        print(
+            year,
+            len(data["expenditure"]),
+            "lines; misses:",
+            data["unmatched_printed_figures"],
+            file=sys.stderr,
+        )

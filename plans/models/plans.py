@@ -50,8 +50,9 @@ class Plan(models.Model):
     narrative = models.ForeignKey(PlanNarrative, on_delete=models.PROTECT, related_name="plans")
     status = models.CharField(max_length=32, choices=Status.choices, default=Status.DRAFT)
     boundary_differences = models.TextField(blank=True)
-    date_agreed_at_hwb = models.DateField("date agreed at Health and Wellbeing Board", null=True,
-                                          blank=True)
+    date_agreed_at_hwb = models.DateField(
+        "date agreed at Health and Wellbeing Board", null=True, blank=True
+    )
     date_submitted = models.DateField(null=True, blank=True)
     lock_version = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -69,14 +70,14 @@ class Plan(models.Model):
     def __str__(self):
         return f"{self.area} {self.round.slug}"
 
-    @property
-    def is_editable(self):
-        return self.status in self.EDITABLE_STATUSES
-
     def get_absolute_url(self):
         from django.urls import reverse
 
         return reverse("plans:plan", args=[self.round.slug, self.area.slug])
+
+    @property
+    def is_editable(self):
+        return self.status in self.EDITABLE_STATUSES
 
 
 class SignOff(models.Model):
@@ -97,7 +98,7 @@ class SignOff(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.role} – {self.organisation}"
+        return f"{self.role}: {self.organisation}"
 
     @property
     def is_complete(self):
@@ -139,8 +140,7 @@ class ConditionAnswer(models.Model):
                 fields=["narrative", "question"], name="condition_answer_one_per_question"
             ),
             models.CheckConstraint(
-                condition=Q(percentage__isnull=True)
-                | Q(percentage__gte=0, percentage__lte=100),
+                condition=Q(percentage__isnull=True) | Q(percentage__gte=0, percentage__lte=100),
                 name="condition_answer_percentage_0_100",
             ),
         ]
@@ -165,7 +165,9 @@ class Risk(models.Model):
     likelihood = models.PositiveSmallIntegerField(null=True, blank=True)
     impact = models.PositiveSmallIntegerField(null=True, blank=True)
     rating = models.CharField(
-        max_length=6, choices=Rating.choices, blank=True,
+        max_length=6,
+        choices=Rating.choices,
+        blank=True,
         help_text="A judgement after mitigation; not derived from the score.",
     )
     order = models.PositiveSmallIntegerField(default=0)
@@ -202,8 +204,7 @@ class Milestone(models.Model):
     reference = models.CharField(max_length=20)
     action = models.CharField(max_length=300)
     description = models.TextField(blank=True)
-    year = models.ForeignKey("plans.FinancialYear", null=True, blank=True,
-                             on_delete=models.PROTECT)
+    year = models.ForeignKey("plans.FinancialYear", null=True, blank=True, on_delete=models.PROTECT)
     due_date = models.DateField(null=True, blank=True)
     due_note = models.CharField(max_length=200, blank=True, help_text='E.g. "TBC", "w/c 9 Oct".')
     order = models.PositiveSmallIntegerField(default=0)

@@ -117,9 +117,7 @@ class SignOffRole(RoundItem):
 
 
 class NationalCondition(RoundItem):
-    round = models.ForeignKey(
-        Round, on_delete=models.CASCADE, related_name="national_conditions"
-    )
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="national_conditions")
     code = models.CharField(max_length=10)
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
