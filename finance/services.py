@@ -22,23 +22,24 @@ def _nested(rows, *keys):
     return {k: dict(v) for k, v in out.items()}
 
 
-def expenditure_by_area(plans):
-    """{area slug: {year start: total}}"""
+def _by_area_and_year(model, plan_path, plans):
+    area = f"{plan_path}__area__slug"
     rows = (
-        ExpenditureLine.objects.filter(scheme__plan__in=plans)
-        .values("scheme__plan__area__slug", "year__start_year")
+        model.objects.filter(**{f"{plan_path}__in": plans})
+        .values(area, "year__start_year")
         .annotate(total=Sum("amount"))
     )
-    return _nested(rows, "scheme__plan__area__slug", "year__start_year")
+    return _nested(rows, area, "year__start_year")
+
+
+def expenditure_by_area(plans):
+    """{area slug: {year start: total spend}}"""
+    return _by_area_and_year(ExpenditureLine, "scheme__plan", plans)
 
 
 def income_by_area(plans):
-    rows = (
-        IncomeLine.objects.filter(plan__in=plans)
-        .values("plan__area__slug", "year__start_year")
-        .annotate(total=Sum("amount"))
-    )
-    return _nested(rows, "plan__area__slug", "year__start_year")
+    """{area slug: {year start: total income}}: the pooled budget."""
+    return _by_area_and_year(IncomeLine, "plan", plans)
 
 
 def expenditure_by_theme_and_group(plans, year):

@@ -108,28 +108,21 @@ def test_2017_19_round_is_complete():
 
 
 def test_loading_again_changes_nothing():
-    counts = [
-        m.objects.count()
-        for m in (
-            models.Area,
-            models.Section,
-            models.FundingSource,
-            MetricPeriod,
-            models.KeyLineOfEnquiry,
-        )
-    ]
+    tables = (
+        models.Area,
+        models.Section,
+        models.FundingSource,
+        MetricPeriod,
+        models.KeyLineOfEnquiry,
+    )
+
+    def counts():
+        return [m.objects.count() for m in tables]
+
+    before = counts()
     loader.load_areas()
     loader.load_all_rounds()
-    assert counts == [
-        m.objects.count()
-        for m in (
-            models.Area,
-            models.Section,
-            models.FundingSource,
-            MetricPeriod,
-            models.KeyLineOfEnquiry,
-        )
-    ]
+    assert counts() == before
 
 
 def test_a_new_round_is_a_data_file_not_code(tmp_path):
