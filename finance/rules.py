@@ -15,22 +15,27 @@ def _label(year):
     return f"{year}/{(year + 1) % 100:02d}"
 
 
+def _shortfalls(actual, minimum):
+    """(year, actual, required) for each year whose actual is below its minimum;
+    a year with no actual counts as zero, and equality meets the minimum."""
+    for year, required in sorted(minimum.items()):
+        amount = actual.get(year, ZERO)
+        if amount < required:
+            yield year, amount, required
+
+
 def pooled_budget_minimum(agreed, minimum):
     """Rule 1: total agreed pooled budget >= the minimum, per year."""
-    findings = []
-    for year, required in sorted(minimum.items()):
-        actual = agreed.get(year, ZERO)
-        if actual < required:
-            findings.append(
-                Finding(
-                    "pooled_budget_minimum",
-                    ERROR,
-                    f"The pooled budget for {_label(year)} is {money(actual)}, "
-                    f"{money(required - actual)} below the minimum of {money(required)}.",
-                    f"finance#income-{year}",
-                )
-            )
-    return findings
+    return [
+        Finding(
+            "pooled_budget_minimum",
+            ERROR,
+            f"The pooled budget for {_label(year)} is {money(actual)}, "
+            f"{money(required - actual)} below the minimum of {money(required)}.",
+            f"finance#income-{year}",
+        )
+        for year, actual, required in _shortfalls(agreed, minimum)
+    ]
 
 
 def spend_covers_allocation(income, spend):
@@ -80,17 +85,13 @@ def income_equals_expenditure(income, spend, names):
 
 def minimum_met(code, label, actual, minimum):
     """Rules 4 and 5: a ring-fenced actual >= its minimum, per year (equality meets it)."""
-    findings = []
-    for year, required in sorted(minimum.items()):
-        spent = actual.get(year, ZERO)
-        if spent < required:
-            findings.append(
-                Finding(
-                    code,
-                    ERROR,
-                    f"{label} in {_label(year)} is {money(spent)}, {money(required - spent)} "
-                    f"short of the minimum {money(required)}.",
-                    f"finance#{code}-{year}",
-                )
-            )
-    return findings
+    return [
+        Finding(
+            code,
+            ERROR,
+            f"{label} in {_label(year)} is {money(spent)}, {money(required - spent)} "
+            f"short of the minimum {money(required)}.",
+            f"finance#{code}-{year}",
+        )
+        for year, spent, required in _shortfalls(actual, minimum)
+    ]

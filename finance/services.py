@@ -5,7 +5,7 @@ so pages, rules, exports and tests share one source of truth.
 """
 
 from collections import defaultdict
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Case, DecimalField, F, Q, Sum, Value, When
 
@@ -116,6 +116,4 @@ def ring_fenced_actuals(plans):
 
 def in_thousands(amount):
     """Round to £'000 as the seeds print (half away from zero, like Excel)."""
-    from decimal import ROUND_HALF_UP
-
     return int((amount / 1000).quantize(Decimal("1"), rounding=ROUND_HALF_UP))

@@ -3,6 +3,8 @@
 Which rules run is reference data (RoundRule); a code with no function yet is skipped.
 """
 
+from collections import defaultdict
+
 from finance import rules as finance_rules
 from finance import services
 from finance.models import MinimumAllocation
@@ -11,11 +13,14 @@ from plans import rules as plan_rules
 Kind = MinimumAllocation.Kind
 
 
-def _minimums(plan, kind):
-    return {
-        m.year.start_year: m.amount
-        for m in plan.area.minimum_allocations.filter(kind=kind).select_related("year")
-    }
+def _minimums_by_kind(plan):
+    """{kind: {year start: amount}} for the plan's area, in one query."""
+    minimums = defaultdict(dict)
+    for kind, start, amount in plan.area.minimum_allocations.values_list(
+        "kind", "year__start_year", "amount"
+    ):
+        minimums[kind][start] = amount
+    return minimums
 
 
 def check_plan(plan):
@@ -26,10 +31,11 @@ def check_plan(plan):
     by_source_in = {(y, s): v for (a, y, s), v in services.income_by_source(plans).items()}
     by_source_out = {(y, s): v for (a, y, s), v in services.spend_by_source(plans).items()}
     ring = {y: v for (a, y), v in services.ring_fenced_actuals(plans).items()}
+    minimums = _minimums_by_kind(plan)
     names = dict(plan.round.funding_sources.values_list("code", "name"))
     runners = {
         "pooled_budget_minimum": lambda: finance_rules.pooled_budget_minimum(
-            income, _minimums(plan, Kind.POOLED_BUDGET)
+            income, minimums[Kind.POOLED_BUDGET]
         ),
         "spend_covers_allocation": lambda: finance_rules.spend_covers_allocation(income, spend),
         "income_equals_expenditure": lambda: finance_rules.income_equals_expenditure(
@@ -39,13 +45,13 @@ def check_plan(plan):
             "protection_of_social_care",
             "Protection of social care",
             {y: v["social_care"] for y, v in ring.items()},
-            _minimums(plan, Kind.SOCIAL_CARE),
+            minimums[Kind.SOCIAL_CARE],
         ),
         "out_of_hospital_ring_fence": lambda: finance_rules.minimum_met(
             "out_of_hospital_ring_fence",
             "NHS-commissioned out-of-hospital spend",
             {y: v["out_of_hospital"] for y, v in ring.items()},
-            _minimums(plan, Kind.OUT_OF_HOSPITAL),
+            minimums[Kind.OUT_OF_HOSPITAL],
         ),
         "risk_scores_valid": lambda: plan_rules.risk_scores_valid(
             plan.narrative.risks.values_list("reference", "likelihood", "impact"),

@@ -10,7 +10,15 @@ from finance.models import ExpenditureLine, IncomeLine, MinimumAllocation
 from plans.models import AreaOfSpend, CommissionerType, FundingSource, Risk, SchemeType
 from schemes.models import Scheme
 
-from .common import answer_conditions, create_plans, pounds, sign, write_narrative, year
+from .common import (
+    answer_conditions,
+    create_plans,
+    pounds,
+    set_minimum,
+    sign,
+    write_narrative,
+    year,
+)
 
 MINIMUM_POOLED_BUDGET = {2014: 6634000, 2015: 23412000}
 INCOME = {  # source -> (2014/15, 2015/16)
@@ -189,11 +197,8 @@ def build():
     round_ = plan.round
     sources = {s.code: s for s in FundingSource.objects.filter(round=round_)}
     for start, index in ((2014, 0), (2015, 1)):
-        MinimumAllocation.objects.update_or_create(
-            area=plan.area,
-            year=year(start),
-            kind=MinimumAllocation.Kind.POOLED_BUDGET,
-            defaults={"amount": pounds(MINIMUM_POOLED_BUDGET[start])},
+        set_minimum(
+            plan.area, start, MinimumAllocation.Kind.POOLED_BUDGET, MINIMUM_POOLED_BUDGET[start]
         )
         for code, amounts in INCOME.items():
             if amounts[index]:

@@ -27,7 +27,15 @@ from plans.models import (
 )
 from schemes.models import Scheme
 
-from .common import answer_conditions, create_plans, pounds, sign, write_narrative, year
+from .common import (
+    answer_conditions,
+    create_plans,
+    pounds,
+    set_minimum,
+    sign,
+    write_narrative,
+    year,
+)
 
 BOROUGHS = ["barking-and-dagenham", "havering", "redbridge"]
 PREFIX = {"barking-and-dagenham": "BD", "havering": "H", "redbridge": "R"}
@@ -415,19 +423,9 @@ def _load_minimums(plans):
                 (MinimumAllocation.Kind.SOCIAL_CARE, SOCIAL_CARE_MINIMUM),
                 (MinimumAllocation.Kind.OUT_OF_HOSPITAL, OUT_OF_HOSPITAL_MINIMUM),
             ):
-                MinimumAllocation.objects.update_or_create(
-                    area=plan.area,
-                    year=year(start),
-                    kind=kind,
-                    defaults={"amount": pounds(table[start][i])},
-                )
+                set_minimum(plan.area, start, kind, table[start][i])
             dfg = plan.income_lines.get(year__start_year=start, source__is_dfg=True)
-            MinimumAllocation.objects.update_or_create(
-                area=plan.area,
-                year=year(start),
-                kind=MinimumAllocation.Kind.DFG,
-                defaults={"amount": dfg.amount},
-            )
+            set_minimum(plan.area, start, MinimumAllocation.Kind.DFG, dfg.amount)
 
 
 def _load_metrics(plans):

@@ -63,6 +63,14 @@ def answer_conditions(narrative, answers):
         ConditionAnswer.objects.create(narrative=narrative, question=question, **fields)
 
 
+def set_minimum(area, start_year, kind, amount):
+    from finance.models import MinimumAllocation
+
+    MinimumAllocation.objects.update_or_create(
+        area=area, year=year(start_year), kind=kind, defaults={"amount": pounds(amount)}
+    )
+
+
 def sign(plan, role_slug, organisation, by="", position="", on=None):
     SignOff.objects.create(
         plan=plan,

@@ -5,7 +5,7 @@ import datetime
 
 from finance.models import MinimumAllocation
 
-from .common import create_plans, pounds, sign, write_narrative, year
+from .common import create_plans, set_minimum, sign, write_narrative
 
 
 def build():
@@ -26,16 +26,6 @@ def build():
             "patients, shaped the vision and its 'I' statements.",
         },
     )
-    MinimumAllocation.objects.update_or_create(
-        area=plan.area,
-        year=year(2015),
-        kind=MinimumAllocation.Kind.POOLED_BUDGET,
-        defaults={"amount": pounds(24555000)},
-    )
-    MinimumAllocation.objects.update_or_create(
-        area=plan.area,
-        year=year(2014),
-        kind=MinimumAllocation.Kind.POOLED_BUDGET,
-        defaults={"amount": pounds(0)},
-    )
+    for start, amount in ((2014, 0), (2015, 24555000)):
+        set_minimum(plan.area, start, MinimumAllocation.Kind.POOLED_BUDGET, amount)
     return [plan]
