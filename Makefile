@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/bcfplans
 export DJANGO_SETTINGS_MODULE := bcfplans.settings
 
-.PHONY: run test test-postgres lint install clean
+.PHONY: run test test-postgres lint install assets browsers clean
 
 $(BIN)/activate:
 	@PY=$$(scripts/find-python) && echo "Using $$PY" && $$PY -m venv $(VENV)
@@ -14,7 +14,18 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/activate
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $@
 
-install: $(VENV)/.installed
+# GOV.UK Frontend and axe-core from npm (pinned in package-lock.json), compiled into
+# static/build with a system font; never committed.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+static/build/app.css: node_modules/.installed assets/app.scss assets/app.mjs scripts/build-assets.mjs
+	npm run build --silent
+
+assets: static/build/app.css
+
+install: $(VENV)/.installed static/build/app.css
 
 run: install
 	$(BIN)/python manage.py migrate --noinput
@@ -24,12 +35,19 @@ run: install
 lint: install
 	$(BIN)/ruff check .
 
-test: lint
+test: lint browsers
 	$(BIN)/python -m pytest
 
 # The same suite against PostgreSQL (DATABASE_URL); pytest-django creates test_<name>.
 test-postgres: install
 	DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest
 
+# Debian's chromium for the browser tests (Playwright never downloads a browser) and
+# poppler for reading PDFs in tests. Needs root; .ci/run calls it.
+browsers:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-liberation; } || \
+		echo "warning: could not install chromium; browser tests will be skipped" >&2
+
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache node_modules static/build test-artifacts

@@ -80,6 +80,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "plans.context_processors.account",
             ],
         },
     },
@@ -122,7 +123,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "bcfplans.storage.StaticStorage"
         )
     },
 }
@@ -133,12 +134,23 @@ LOGOUT_REDIRECT_URL = "login"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
+# Inputs other than text need the GOV.UK class too (DESIGN.md §6).
+CRISPY_CLASS_CONVERTERS = {
+    "numberinput": "govuk-input",
+    "dateinput": "govuk-input",
+    "emailinput": "govuk-input",
+    "urlinput": "govuk-input",
+    "passwordinput": "govuk-input",
+}
 
 # Uploads are parsed defensively; nothing larger than this reaches a parser.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-SESSION_COOKIE_AGE = 60 * 60 * 8
+# An idle session ends after two hours; every request renews it, and pages warn five
+# minutes before the end so nobody loses unsaved work to a silent time-out.
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 60 * 60 * 2))
+SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG

@@ -7,8 +7,12 @@ from plans import views as plan_views
 urlpatterns = [
     path("", plan_views.home, name="home"),
     path("healthz", plan_views.healthz, name="healthz"),
+    path("accounts/keep-alive/", plan_views.keep_alive, name="keep-alive"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("plans/", include("plans.urls")),
+    path("plans/<slug:round_slug>/<slug:area_slug>/schemes/", include("schemes.urls")),
+    path("plans/<slug:round_slug>/<slug:area_slug>/finance/", include("finance.urls")),
+    path("plans/<slug:round_slug>/<slug:area_slug>/metrics/", include("metrics.urls")),
 ]

@@ -117,3 +117,20 @@ def ring_fenced_actuals(plans):
 def in_thousands(amount):
     """Round to £'000 as the seeds print (half away from zero, like Excel)."""
     return int((amount / 1000).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+
+
+def pooled_budget_by_year(plan):
+    """[(year label, minimum or None, agreed)] for each year of the plan's round:
+    the nationally set minimum beside the income actually in the pool. Two queries."""
+    from .models import MinimumAllocation
+
+    agreed = income_by_area([plan]).get(plan.area.slug, {})
+    minimums = dict(
+        MinimumAllocation.objects.filter(
+            area=plan.area_id, kind=MinimumAllocation.Kind.POOLED_BUDGET
+        ).values_list("year__start_year", "amount")
+    )
+    return [
+        (year.label, minimums.get(year.start_year), agreed.get(year.start_year, ZERO))
+        for year in plan.round.years.all()
+    ]

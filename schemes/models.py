@@ -30,6 +30,7 @@ class Scheme(models.Model):
     lead_provider = models.CharField(max_length=200, blank=True)
     metrics = models.ManyToManyField("metrics.MetricDefinition", blank=True, related_name="schemes")
     order = models.PositiveIntegerField(default=0)
+    lock_version = models.PositiveIntegerField(default=0, editable=False)
     history = HistoricalRecords()
 
     objects = SchemeQuerySet.as_manager()
@@ -42,3 +43,9 @@ class Scheme(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.name}"
+
+    @property
+    def type_display(self):
+        if self.scheme_type and self.scheme_type.is_other and self.scheme_type_other:
+            return f"Other: {self.scheme_type_other}"
+        return str(self.scheme_type or "")

@@ -11,6 +11,7 @@ from .plans import (
     Risk,
     SignOff,
 )
+from .progress import SectionProgress
 from .rounds import (
     AreaOfSpend,
     CommissionerType,
@@ -56,6 +57,7 @@ __all__ = [
     "RoundRule",
     "SchemeType",
     "Section",
+    "SectionProgress",
     "SignOff",
     "SignOffRole",
 ]

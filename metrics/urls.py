@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "metrics"
+
+urlpatterns = [
+    path("", views.plan_metrics, name="plan"),
+]

@@ -1,0 +1,1 @@
+"""Authoring a plan section by section: forms, editors per section kind, statuses."""
