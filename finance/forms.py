@@ -79,8 +79,16 @@ class ExpenditureLineForm(forms.ModelForm):
     class Meta:
         model = ExpenditureLine
         fields = [
-            "source", "year", "amount", "area_of_spend", "commissioner", "nhs_share",
-            "la_share", "provider_type", "provider", "recurrence",
+            "source",
+            "year",
+            "amount",
+            "area_of_spend",
+            "commissioner",
+            "nhs_share",
+            "la_share",
+            "provider_type",
+            "provider",
+            "recurrence",
         ]
         labels = {
             "source": "Funding source",
@@ -90,13 +98,17 @@ class ExpenditureLineForm(forms.ModelForm):
             "provider_type": "Provider type",
         }
 
-    def __init__(self, *args, round, **kwargs):
+    LISTS = ("source", "year", "area_of_spend", "commissioner", "provider_type")
+
+    def __init__(self, *args, round, choices=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["source"].queryset = round.funding_sources.filter(parent__isnull=True)
         self.fields["year"].queryset = round.years.all()
         self.fields["area_of_spend"].queryset = round.areaofspend_set.all()
         self.fields["commissioner"].queryset = round.commissionertype_set.all()
         self.fields["provider_type"].queryset = round.providertype_set.all()
+        for name, listed in (choices or {}).items():
+            self.fields[name].choices = listed  # read once per page, not once per line
         for name in ("nhs_share", "la_share"):
             self.fields[name].widget.attrs["class"] = "govuk-input govuk-input--width-3"
         self.helper = FormHelper(self)
@@ -104,10 +116,23 @@ class ExpenditureLineForm(forms.ModelForm):
         self.helper.disable_csrf = True
         self.helper.label_size = Size.SMALL
         self.helper.layout = Layout(
-            Field.select("source"), Field.select("year"), "amount", Field.select("area_of_spend"),
-            Field.select("commissioner"), "nhs_share", "la_share", Field.select("provider_type"),
-            Field.text("provider", field_width=20), Field.select("recurrence"),
+            Field.select("source"),
+            Field.select("year"),
+            "amount",
+            Field.select("area_of_spend"),
+            Field.select("commissioner"),
+            "nhs_share",
+            "la_share",
+            Field.select("provider_type"),
+            Field.text("provider", field_width=20),
+            Field.select("recurrence"),
         )
+
+    @classmethod
+    def list_choices(cls, round):
+        """The round's drop-down lists, read once and shared by every line's form."""
+        form = cls(round=round)
+        return {name: list(form.fields[name].choices) for name in cls.LISTS}
 
     def clean(self):
         cleaned = super().clean()
@@ -115,7 +140,9 @@ class ExpenditureLineForm(forms.ModelForm):
         nhs, la = cleaned.get("nhs_share"), cleaned.get("la_share")
         if commissioner is not None and commissioner.is_joint:
             if nhs is None and la is None:
-                self.add_error("nhs_share", "Enter the NHS and LA shares of a jointly commissioned line")
+                self.add_error(
+                    "nhs_share", "Enter the NHS and LA shares of a jointly commissioned line"
+                )
             elif nhs is None or la is None or nhs + la != 100:
                 self.add_error("nhs_share", "The NHS and LA shares must add up to 100%")
         elif nhs is not None or la is not None:

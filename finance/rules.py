@@ -95,3 +95,24 @@ def minimum_met(code, label, actual, minimum):
         )
         for year, spent, required in _shortfalls(actual, minimum)
     ]
+
+
+def dfg_passed_through(income, allocation):
+    """Rule 3 (DFG): the Disabled Facilities Grant goes into the pool in full.
+
+    income: {year: DFG income}; allocation: {year: the area's DFG allocation}. Spending
+    it all is checked by income_equals_expenditure, per source."""
+    findings = []
+    for year, allocated in sorted(allocation.items()):
+        received = income.get(year, ZERO)
+        if received != allocated:
+            findings.append(
+                Finding(
+                    "dfg_passed_through",
+                    ERROR,
+                    f"Disabled Facilities Grant income in {_label(year)} is {money(received)}; "
+                    f"the grant of {money(allocated)} must be pooled in full.",
+                    f"finance#dfg-{year}",
+                )
+            )
+    return findings

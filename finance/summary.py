@@ -57,10 +57,17 @@ def finance_summary(plan, partner_plans):
     income_in = services.income_by_source([plan])
     spend_out = services.spend_by_source([plan])
     balance = [
-        Check(names.get(code, code), year.label, income_in.get((area, year.start_year, code), ZERO),
-              spend_out.get((area, year.start_year, code), ZERO), exact=True)
-        for code in sorted({c for (_a, _y, c) in income_in} | {c for (_a, _y, c) in spend_out},
-                           key=lambda c: [s.code for s in sources].index(c) if c in names else 99)
+        Check(
+            names.get(code, code),
+            year.label,
+            income_in.get((area, year.start_year, code), ZERO),
+            spend_out.get((area, year.start_year, code), ZERO),
+            exact=True,
+        )
+        for code in sorted(
+            {c for (_a, _y, c) in income_in} | {c for (_a, _y, c) in spend_out},
+            key=lambda c: [s.code for s in sources].index(c) if c in names else 99,
+        )
         for year in years
     ]
     minimums = defaultdict(dict)
@@ -74,20 +81,38 @@ def finance_summary(plan, partner_plans):
     checks = []
     for year in years:
         start = year.start_year
-        checks.append(Check("Pooled budget", year.label, minimums[Kind.POOLED_BUDGET].get(start),
-                            pooled.get(start, ZERO)))
-        checks.append(Check("Protection of social care", year.label,
-                            minimums[Kind.SOCIAL_CARE].get(start),
-                            ring.get(start, {}).get("social_care", ZERO)))
-        checks.append(Check("NHS out-of-hospital ring-fence", year.label,
-                            minimums[Kind.OUT_OF_HOSPITAL].get(start),
-                            ring.get(start, {}).get("out_of_hospital", ZERO)))
+        checks.append(
+            Check(
+                "Pooled budget",
+                year.label,
+                minimums[Kind.POOLED_BUDGET].get(start),
+                pooled.get(start, ZERO),
+            )
+        )
+        checks.append(
+            Check(
+                "Protection of social care",
+                year.label,
+                minimums[Kind.SOCIAL_CARE].get(start),
+                ring.get(start, {}).get("social_care", ZERO),
+            )
+        )
+        checks.append(
+            Check(
+                "NHS out-of-hospital ring-fence",
+                year.label,
+                minimums[Kind.OUT_OF_HOSPITAL].get(start),
+                ring.get(start, {}).get("out_of_hospital", ZERO),
+            )
+        )
     tables = {
         year: services.expenditure_by_theme_and_group(partner_plans, year.start_year)
         for year in years
     }
     # Columns for the report groups that have any spending, in the round's order.
-    spent = {g for t in tables.values() for by_group in t.values() for g, v in by_group.items() if v}
+    spent = {
+        g for t in tables.values() for by_group in t.values() for g, v in by_group.items() if v
+    }
     groups = [g for g in dict.fromkeys(s.report_group for s in sources) if g in spent]
     themes = []
     for year, table in tables.items():
@@ -100,8 +125,16 @@ def finance_summary(plan, partner_plans):
     by_area_in = services.income_by_area(partner_plans)
     by_area_out = services.expenditure_by_area(partner_plans)
     by_area = [
-        (p.area, [(by_area_in.get(p.area.slug, {}).get(y.start_year, ZERO),
-                   by_area_out.get(p.area.slug, {}).get(y.start_year, ZERO)) for y in years])
+        (
+            p.area,
+            [
+                (
+                    by_area_in.get(p.area.slug, {}).get(y.start_year, ZERO),
+                    by_area_out.get(p.area.slug, {}).get(y.start_year, ZERO),
+                )
+                for y in years
+            ],
+        )
         for p in partner_plans
     ]
     return {

@@ -35,8 +35,10 @@ def summary(request, round_slug, area_slug):
         "section": section,
         "can_edit": permissions.can_edit_finance(request.user, plan),
         "completion": CompletionForm(
-            initial={"lock_version": progress.lock_version if progress else 0,
-                     "completed": "yes" if progress and progress.completed else None}
+            initial={
+                "lock_version": progress.lock_version if progress else 0,
+                "completed": "yes" if progress and progress.completed else None,
+            }
         ),
     }
     return render(request, "finance/summary.html", context | finance_summary(plan, partners))
@@ -64,14 +66,19 @@ def income(request, round_slug, area_slug):
     years = list(plan.round.years.all())
     sources = list(plan.round.funding_sources.order_by("order"))
     amounts = {
-        (line.source_id, line.year_id): line.amount
-        for line in IncomeLine.objects.filter(plan=plan)
+        (line.source_id, line.year_id): line.amount for line in IncomeLine.objects.filter(plan=plan)
     }
     data = request.POST if request.method == "POST" else None
     form = IncomeForm(data, sources=sources, years=years, amounts=amounts)
-    context = {"plan": plan, "form": form, "years": years, "sources": sources,
-               "can_edit": can_edit, "progress": progress,
-               "version": data.get("lock_version") if data else progress.lock_version}
+    context = {
+        "plan": plan,
+        "form": form,
+        "years": years,
+        "sources": sources,
+        "can_edit": can_edit,
+        "progress": progress,
+        "version": data.get("lock_version") if data else progress.lock_version,
+    }
     if data is None:
         return render(request, "finance/income.html", context)
     if form.is_valid():
@@ -81,8 +88,14 @@ def income(request, round_slug, area_slug):
             read_version = -1
         try:
             with transaction.atomic():
-                save_section(plan, section, request.user, read_version, progress.completed,
-                             lambda: _write_income(plan, form.amounts()))
+                save_section(
+                    plan,
+                    section,
+                    request.user,
+                    read_version,
+                    progress.completed,
+                    lambda: _write_income(plan, form.amounts()),
+                )
         except EditConflict as conflict:
             context |= {"conflict": conflict.current, "version": conflict.current.lock_version}
             return render(request, "finance/income.html", context, status=409)

@@ -23,6 +23,26 @@ def _minimums_by_kind(plan):
     return minimums
 
 
+def _conditions(plan):
+    """Confirmation questions of the round and the narrative's answers to them, keyed
+    "<condition code>-<question key>" (the form field's name after "q-")."""
+    from plans.models import ConditionAnswer, ConditionQuestion
+
+    questions = {
+        f"{code}-{key}": (code, text)
+        for code, key, text in ConditionQuestion.objects.filter(
+            condition__round=plan.round_id, answer_type="confirmation", required=True
+        ).values_list("condition__code", "key", "text")
+    }
+    answers = {
+        f"{code}-{key}": (confirmed, by)
+        for code, key, confirmed, by in ConditionAnswer.objects.filter(
+            narrative=plan.narrative_id
+        ).values_list("question__condition__code", "question__key", "confirmed", "in_place_by")
+    }
+    return answers, questions
+
+
 def check_plan(plan):
     plans = [plan]
     area = plan.area.slug
@@ -32,7 +52,9 @@ def check_plan(plan):
     by_source_out = {(y, s): v for (a, y, s), v in services.spend_by_source(plans).items()}
     ring = {y: v for (a, y), v in services.ring_fenced_actuals(plans).items()}
     minimums = _minimums_by_kind(plan)
-    names = dict(plan.round.funding_sources.values_list("code", "name"))
+    sources = list(plan.round.funding_sources.values_list("code", "name", "is_dfg"))
+    names = {code: name for code, name, _dfg in sources}
+    dfg_codes = {code for code, _name, dfg in sources if dfg}
     runners = {
         "pooled_budget_minimum": lambda: finance_rules.pooled_budget_minimum(
             income, minimums[Kind.POOLED_BUDGET]
@@ -57,6 +79,11 @@ def check_plan(plan):
             plan.narrative.risks.values_list("reference", "likelihood", "impact"),
             plan.round.risks_scored,
         ),
+        "dfg_passed_through": lambda: finance_rules.dfg_passed_through(
+            {y: v for (y, code), v in by_source_in.items() if code in dfg_codes},
+            minimums[Kind.DFG],
+        ),
+        "conditions_confirmed": lambda: plan_rules.conditions_confirmed(*_conditions(plan)),
         "sign_offs_complete": lambda: plan_rules.sign_offs_complete(
             [
                 (s.role.slug, s.organisation, s.is_complete)

@@ -58,7 +58,7 @@ def conditions_confirmed(answers, questions):
                     "conditions_confirmed",
                     ERROR,
                     f"National condition {code}: confirm it is met, or give the date it will be.",
-                    f"national-conditions#{code}-{key}",
+                    f"national-conditions#id_q-{key}_1",
                 )
             )
     return findings

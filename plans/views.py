@@ -6,8 +6,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from . import permissions
-from .models import Plan
 from .checks import check_plan
+from .models import Plan
 from .sections.tasks import finding_url, section_for_finding, task_list
 
 

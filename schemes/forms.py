@@ -15,8 +15,16 @@ class SchemeForm(forms.ModelForm):
     class Meta:
         model = Scheme
         fields = [
-            "code", "name", "theme", "scheme_type", "scheme_type_other", "description",
-            "objectives", "lead_commissioner", "lead_provider", "metrics",
+            "code",
+            "name",
+            "theme",
+            "scheme_type",
+            "scheme_type_other",
+            "description",
+            "objectives",
+            "lead_commissioner",
+            "lead_provider",
+            "metrics",
         ]
         labels = {
             "code": "Scheme ID",
@@ -46,15 +54,24 @@ class SchemeForm(forms.ModelForm):
         self.helper.disable_csrf = True
         self.helper.label_size = Size.SMALL
         self.helper.layout = Layout(
-            "lock_version", Field.text("code", field_width=10), "name", "theme",
-            Field.select("scheme_type"), "scheme_type_other", "description", "objectives",
-            Field.select("lead_commissioner"), "lead_provider",
+            "lock_version",
+            Field.text("code", field_width=10),
+            "name",
+            "theme",
+            Field.select("scheme_type"),
+            "scheme_type_other",
+            "description",
+            "objectives",
+            Field.select("lead_commissioner"),
+            "lead_provider",
             Field.checkboxes("metrics", small=True),
         )
 
     def clean_code(self):
         code = self.cleaned_data["code"].strip()
-        taken = Scheme.objects.filter(plan=self.plan, code__iexact=code).exclude(pk=self.instance.pk)
+        taken = Scheme.objects.filter(plan=self.plan, code__iexact=code).exclude(
+            pk=self.instance.pk
+        )
         if taken.exists():
             raise forms.ValidationError(f"Scheme ID {code} is already used in this plan")
         return code
@@ -62,14 +79,28 @@ class SchemeForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         scheme_type = cleaned.get("scheme_type")
-        if scheme_type is not None and scheme_type.is_other and not cleaned.get("scheme_type_other"):
+        if (
+            scheme_type is not None
+            and scheme_type.is_other
+            and not cleaned.get("scheme_type_other")
+        ):
             self.add_error("scheme_type_other", "Say what type of scheme this is")
         if scheme_type is not None and not scheme_type.is_other:
             cleaned["scheme_type_other"] = ""
         return cleaned
 
 
+# A scheme has a line per source and year, a handful in practice; the cap keeps a
+# hostile TOTAL_FORMS from making the server build thousands of forms.
+MAX_LINES_PER_SCHEME = 100
+
 ExpenditureLineFormSet = inlineformset_factory(
-    Scheme, ExpenditureLine, form=ExpenditureLineForm, extra=3, can_delete=True,
-    max_num=1000, validate_max=True,
+    Scheme,
+    ExpenditureLine,
+    form=ExpenditureLineForm,
+    extra=3,
+    can_delete=True,
+    max_num=MAX_LINES_PER_SCHEME,
+    absolute_max=MAX_LINES_PER_SCHEME,
+    validate_max=True,
 )

@@ -36,8 +36,11 @@ def schemes_with_totals(plan):
     schemes = (
         Scheme.objects.filter(plan=plan)
         .select_related("scheme_type")
-        .annotate(total=Sum("expenditure_lines__amount"), line_count=Count("expenditure_lines"),
-                  **per_year)
+        .annotate(
+            total=Sum("expenditure_lines__amount"),
+            line_count=Count("expenditure_lines"),
+            **per_year,
+        )
         .order_by("order", "code")
     )
     for scheme in schemes:

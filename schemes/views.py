@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 
+from finance.forms import ExpenditureLineForm
 from plans import permissions
 from plans.locking import EditConflict
 
@@ -52,7 +53,10 @@ def scheme_edit(request, round_slug, area_slug, code=None):
     data = request.POST if request.method == "POST" else None
     form = SchemeForm(data, instance=scheme, plan=plan)
     lines = ExpenditureLineFormSet(
-        data, instance=scheme, prefix="lines", form_kwargs={"round": plan.round},
+        data,
+        instance=scheme,
+        prefix="lines",
+        form_kwargs={"round": plan.round, "choices": ExpenditureLineForm.list_choices(plan.round)},
         queryset=scheme.expenditure_lines.select_related("source", "year") if scheme.pk else None,
     )
     context = {"plan": plan, "scheme": scheme, "form": form, "lines": lines, "can_edit": can_edit}

@@ -14,6 +14,7 @@ def test_deploy_checks_pass_with_production_settings():
         "ALLOWED_HOSTS": "bcf.example.org",
         "DATABASE_URL": "sqlite:////tmp/bcf-deploy-check.sqlite3",
     }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests only
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,

@@ -16,11 +16,14 @@ HAVERING = "/plans/2017-19/havering/finance/"
 
 def table(page, table_id):
     start = page.index(f'id="{table_id}"')
-    return page[start: page.index("</table>", start)]
+    return page[start : page.index("</table>", start)]
 
 
 def cells(html):
-    return [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", html, re.S)]
+    return [
+        re.sub(r"<[^>]+>", "", c).strip()
+        for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", html, re.S)
+    ]
 
 
 def test_seed_8_3_table_on_the_page_in_thousands(client):
@@ -29,15 +32,29 @@ def test_seed_8_3_table_on_the_page_in_thousands(client):
     # Column totals of seed 8.3, and the grand total of the lines: 68,408 for 2017/18
     # (the seed's printed columns add up to 68,409 because each is rounded).
     for year, expected in (
-        (2017, {"CCG Minimum Contribution": "46,986", "Improved Better Care Fund": "14,432",
-                "Local Authority Contribution": "6,991", "Total": "68,408"}),
-        (2018, {"CCG Minimum Contribution": "47,878", "Improved Better Care Fund": "19,409",
-                "Local Authority Contribution": "7,406", "Total": "74,693"}),
+        (
+            2017,
+            {
+                "CCG Minimum Contribution": "46,986",
+                "Improved Better Care Fund": "14,432",
+                "Local Authority Contribution": "6,991",
+                "Total": "68,408",
+            },
+        ),
+        (
+            2018,
+            {
+                "CCG Minimum Contribution": "47,878",
+                "Improved Better Care Fund": "19,409",
+                "Local Authority Contribution": "7,406",
+                "Total": "74,693",
+            },
+        ),
     ):
         html = table(page, f"themes-table-{year}")
         headers = cells(html.split("</thead>")[0])
         rows = cells(html.split("</thead>")[1])
-        totals = rows[-(len(headers) - 1):]
+        totals = rows[-(len(headers) - 1) :]
         assert dict(zip(headers[2:], totals[1:], strict=True)) == expected
     rows = cells(table(page, "themes-table-2017").split("</thead>")[1])
     headers = cells(table(page, "themes-table-2017").split("</thead>")[0])
@@ -50,10 +67,15 @@ def test_seed_8_5_ring_fences_and_8_4_areas_on_the_page(client):
     page = client.get(HAVERING).content.decode()
     checks = cells(table(page, "minimum-checks"))
     social = checks.index("Protection of social care")
-    assert checks[social: social + 4] == ["Protection of social care", "2017/18", "£6,270,264", "£6,270,264"]
+    assert checks[social : social + 4] == [
+        "Protection of social care",
+        "2017/18",
+        "£6,270,264",
+        "£6,270,264",
+    ]
     assert checks[social + 4] == "Met"
     ooh = checks.index("NHS out-of-hospital ring-fence")
-    assert checks[ooh + 1: ooh + 5] == ["2017/18", "£4,729,895", "£10,374,057", "Met"]
+    assert checks[ooh + 1 : ooh + 5] == ["2017/18", "£4,729,895", "£10,374,057", "Met"]
     areas = cells(table(page, "by-area-table"))
     assert [areas[i] for i in (5, 10, 15)] == ["Barking and Dagenham", "Havering", "Redbridge"]
 
@@ -63,7 +85,9 @@ def test_lancashire_shows_the_pooled_budget_minimum_not_met(client):
     page = client.get("/plans/2014-16/lancashire/finance/").content.decode()
     checks = cells(table(page, "minimum-checks"))
     pooled = [i for i, c in enumerate(checks) if c == "Pooled budget"]
-    assert any(checks[i + 2] == "£24,555,000" and checks[i + 4].startswith("Not met") for i in pooled)
+    assert any(
+        checks[i + 2] == "£24,555,000" and checks[i + 4].startswith("Not met") for i in pooled
+    )
 
 
 def income_url(area="havering"):
@@ -75,20 +99,38 @@ def test_income_saves_all_cells_or_none(client):
     data = form_data(client.get(income_url()))
     dfg = "income-dfg-2017"
     assert Decimal(data[dfg]) > 0
-    before = list(IncomeLine.objects.filter(plan__area__slug="havering").values_list("amount", flat=True))
-    bad = data | {dfg: "1000", "income-dfg-2018": "-5", "income-la-additional-2017": "12abc",
-                  "income-ccg-additional-2018": "1e99", "income-ibcf-grant-2017": "1.234"}
+    before = list(
+        IncomeLine.objects.filter(plan__area__slug="havering").values_list("amount", flat=True)
+    )
+    bad = data | {
+        dfg: "1000",
+        "income-dfg-2018": "-5",
+        "income-la-additional-2017": "12abc",
+        "income-ccg-additional-2018": "1e99",
+        "income-ibcf-grant-2017": "1.234",
+    }
     response = client.post(income_url(), bad)
     assert response.status_code == 400
     page = response.content.decode()
-    for message in ("Enter an amount of £0 or more", "Enter an amount in pounds",
-                    "Enter an amount under £1 trillion", "at most 2 decimal places"):
+    for message in (
+        "Enter an amount of £0 or more",
+        "Enter an amount in pounds",
+        "Enter an amount under £1 trillion",
+        "at most 2 decimal places",
+    ):
         assert message in page
-    assert list(IncomeLine.objects.filter(plan__area__slug="havering").values_list("amount", flat=True)) == before
+    assert (
+        list(
+            IncomeLine.objects.filter(plan__area__slug="havering").values_list("amount", flat=True)
+        )
+        == before
+    )
 
     response = client.post(income_url(), data | {dfg: "1,000,000.50"})
     assert response.status_code == 302
-    assert IncomeLine.objects.get(plan__area__slug="havering", source__code="dfg", year__start_year=2017).amount == Decimal("1000000.50")
+    assert IncomeLine.objects.get(
+        plan__area__slug="havering", source__code="dfg", year__start_year=2017
+    ).amount == Decimal("1000000.50")
 
 
 def test_income_conflict_is_refused(client):
@@ -97,4 +139,9 @@ def test_income_conflict_is_refused(client):
     assert client.post(income_url(), data | {"income-dfg-2017": "1"}).status_code == 302
     response = client.post(income_url(), data | {"income-dfg-2017": "2"})
     assert response.status_code == 409
-    assert IncomeLine.objects.get(plan__area__slug="havering", source__code="dfg", year__start_year=2017).amount == 1
+    assert (
+        IncomeLine.objects.get(
+            plan__area__slug="havering", source__code="dfg", year__start_year=2017
+        ).amount
+        == 1
+    )

@@ -174,6 +174,9 @@ def build():
             ("c", "open-apis"): True,
             ("c", "ig-controls"): True,
             ("e", "jointly-agreed"): True,
+            # The seed's section on the acute sector says the acute trusts helped
+            # design the model and its modelled impact on them.
+            ("e", "acute-impact-agreed"): True,
         },
     )
     Risk.objects.create(

@@ -58,7 +58,6 @@ class Editor:
         found += [("", message) for message in getattr(self.form, "non_form_errors", list)()]
         return found
 
-
     def rows(self):
         """[(form, heading)] for list sections."""
         return [(form, self.row_title(form, n)) for n, form in enumerate(self.all_forms(), 1)]
@@ -118,11 +117,18 @@ class RowsEditor(Editor):
 
     def build(self):
         formset_class = modelformset_factory(
-            self.model, form=self.form_class, extra=1, can_delete=True, max_num=500,
+            self.model,
+            form=self.form_class,
+            extra=1,
+            can_delete=True,
+            max_num=200,
+            absolute_max=200,
             validate_max=True,
         )
         return formset_class(
-            self.data, queryset=self.queryset(), prefix=self.section.kind,
+            self.data,
+            queryset=self.queryset(),
+            prefix=self.section.kind,
             form_kwargs=self.form_kwargs(),
         )
 
@@ -130,7 +136,8 @@ class RowsEditor(Editor):
         valid = self.form.is_valid()
         if valid and self.completing:
             kept = [
-                form for form in self.form.forms
+                form
+                for form in self.form.forms
                 if form.has_changed() or form.instance.pk
                 if not self.form._should_delete_form(form)
             ]
@@ -195,10 +202,13 @@ class FixedRowsEditor(Editor):
 
     def build(self):
         self.ensure_rows()
-        formset_class = modelformset_factory(self.form_class.Meta.model, form=self.form_class,
-                                             extra=0, max_num=0)
+        formset_class = modelformset_factory(
+            self.form_class.Meta.model, form=self.form_class, extra=0, max_num=0
+        )
         return formset_class(
-            self.data, queryset=self.queryset(), prefix=self.section.kind,
+            self.data,
+            queryset=self.queryset(),
+            prefix=self.section.kind,
             form_kwargs=self.form_kwargs(),
         )
 
@@ -254,8 +264,7 @@ class ConditionsEditor(Editor):
             .order_by("condition__order", "order")
         )
         answers = {
-            answer.question_id: answer
-            for answer in self.plan.narrative.condition_answers.all()
+            answer.question_id: answer for answer in self.plan.narrative.condition_answers.all()
         }
         return forms.ConditionsForm(self.data, questions=self.questions, answers=answers)
 

@@ -112,7 +112,8 @@ class SignOffForm(GDSForm, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.setup_helper(
-            Field.text("signed_by", field_width=20), Field.text("position", field_width=20),
+            Field.text("signed_by", field_width=20),
+            Field.text("position", field_width=20),
             "signed_on",
         )
 
@@ -242,8 +243,10 @@ class MilestoneForm(RowForm):
 
     def clean(self):
         cleaned = super().clean()
-        if self.completing and cleaned.get("action") and not (
-            cleaned.get("due_date") or cleaned.get("due_note")
+        if (
+            self.completing
+            and cleaned.get("action")
+            and not (cleaned.get("due_date") or cleaned.get("due_note"))
         ):
             self.add_error("due_date", "Enter a due date, or say when in words")
         return cleaned
@@ -292,7 +295,8 @@ class ConditionsForm(GDSForm, forms.Form):
                     choices=[("yes", "Yes"), ("no", "No, not yet")],
                     widget=forms.RadioSelect,
                     required=False,
-                    initial=None if answer is None or answer.confirmed is None
+                    initial=None
+                    if answer is None or answer.confirmed is None
                     else ("yes" if answer.confirmed else "no"),
                 )
                 self.fields[f"{name}-by"] = DateInputField(

@@ -27,8 +27,11 @@ from .services import section_status
 
 Kind = Section.Kind
 # Sections edited on their own app's pages rather than the generic section form.
-APP_PAGES = {Kind.SCHEMES: "schemes:list", Kind.FINANCE: "finance:summary",
-             Kind.METRICS: "metrics:plan"}
+APP_PAGES = {
+    Kind.SCHEMES: "schemes:list",
+    Kind.FINANCE: "finance:summary",
+    Kind.METRICS: "metrics:plan",
+}
 
 
 def _exists(model, **lookups):
@@ -104,7 +107,8 @@ def task_list(plan, findings=None):
     sections = list(plan.round.sections.all())
     findings = check_plan(plan) if findings is None else findings
     errors = Counter(
-        section.pk for f in findings
+        section.pk
+        for f in findings
         if f.severity == "error" and (section := section_for_finding(f, sections))
     )
     progress = {
@@ -121,7 +125,8 @@ def task_list(plan, findings=None):
     for section in sections:
         row = progress.get(section.pk)
         has_content = (
-            section.pk in answered if section.kind == Kind.NARRATIVE
+            section.pk in answered
+            if section.kind == Kind.NARRATIVE
             else bool(content.get(section.kind))
         )
         status = section_status(
@@ -131,7 +136,13 @@ def task_list(plan, findings=None):
             error_count=errors[section.pk],
         )
         tasks.append(
-            Task(section, section_url(plan, section), status, errors[section.pk],
-                 row.updated_by if row else None, row.updated_at if row else None)
+            Task(
+                section,
+                section_url(plan, section),
+                status,
+                errors[section.pk],
+                row.updated_by if row else None,
+                row.updated_at if row else None,
+            )
         )
     return tasks, findings

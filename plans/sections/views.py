@@ -23,7 +23,9 @@ def _section(plan, section_slug):
 
 
 def _page_context(plan, section):
-    partners = list(plan.narrative.plans.order_by("area__name").values_list("area__name", flat=True))
+    partners = list(
+        plan.narrative.plans.order_by("area__name").values_list("area__name", flat=True)
+    )
     context = {"plan": plan, "section": section, "partner_names": partners}
     if section.kind == section.Kind.PLAN_DETAILS:
         context["pooled_budget"] = finance_services.pooled_budget_by_year(plan)
@@ -49,7 +51,9 @@ def edit_section(request, round_slug, area_slug, section_slug):
             }
         )
         editor = editor_class(plan, section, readonly=not can_edit)
-        return render(request, editor.template, context | _form_context(editor, completion, progress))
+        return render(
+            request, editor.template, context | _form_context(editor, completion, progress)
+        )
 
     if not can_edit:
         raise PermissionDenied
@@ -60,8 +64,12 @@ def edit_section(request, round_slug, area_slug, section_slug):
     if valid:
         try:
             save_section(
-                plan, section, request.user, completion.cleaned_data["lock_version"],
-                completing, editor.save,
+                plan,
+                section,
+                request.user,
+                completion.cleaned_data["lock_version"],
+                completing,
+                editor.save,
             )
         except EditConflict as conflict:
             return _conflict(request, plan, section, editor, conflict.current, context)
@@ -119,8 +127,14 @@ def complete_section(request, round_slug, area_slug, section_slug):
         messages.error(request, "Select whether you have completed this section.")
         return redirect(back)
     try:
-        save_section(plan, section, request.user, completion.cleaned_data["lock_version"],
-                     completion.cleaned_data["completed"], lambda: None)
+        save_section(
+            plan,
+            section,
+            request.user,
+            completion.cleaned_data["lock_version"],
+            completion.cleaned_data["completed"],
+            lambda: None,
+        )
     except EditConflict:
         messages.error(request, "Someone else updated this section first; check it and try again.")
         return redirect(back)

@@ -12,10 +12,20 @@ pytestmark = pytest.mark.django_db
 
 def plan_urls(plan):
     base = f"/plans/{plan.round.slug}/{plan.area.slug}/"
-    urls = [base, base + "check/", base + "finance/", base + "finance/income/",
-            base + "schemes/", base + "schemes/new/", base + "metrics/"]
-    urls += [f"{base}sections/{s.slug}/" for s in plan.round.sections.all()
-             if s.kind not in ("schemes", "finance", "metrics")]
+    urls = [
+        base,
+        base + "check/",
+        base + "finance/",
+        base + "finance/income/",
+        base + "schemes/",
+        base + "schemes/new/",
+        base + "metrics/",
+    ]
+    urls += [
+        f"{base}sections/{s.slug}/"
+        for s in plan.round.sections.all()
+        if s.kind not in ("schemes", "finance", "metrics")
+    ]
     scheme = plan.schemes.first()
     if scheme is not None:
         urls += [f"{base}schemes/{scheme.code}/", f"{base}schemes/{scheme.code}/remove/"]
@@ -38,7 +48,9 @@ def test_other_areas_get_404_on_every_page_and_every_post(client, username, roun
     before = NarrativeAnswer.objects.count()
     for url in plan_urls(plan):
         assert client.get(url).status_code == 404, url
-        assert client.post(url, {"text": "x", "completed": "no", "lock_version": 0}).status_code == 404, url
+        assert (
+            client.post(url, {"text": "x", "completed": "no", "lock_version": 0}).status_code == 404
+        ), url
     assert NarrativeAnswer.objects.count() == before
 
 
@@ -68,6 +80,7 @@ def test_submitted_plans_are_read_only_even_to_their_own_area(client):
     plan.status = Plan.Status.SUBMITTED
     plan.save()
     response = client.post(
-        "/plans/2014-16/barnet/sections/vision/", {"text": "x", "completed": "no", "lock_version": 0}
+        "/plans/2014-16/barnet/sections/vision/",
+        {"text": "x", "completed": "no", "lock_version": 0},
     )
     assert response.status_code == 403

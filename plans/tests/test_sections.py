@@ -112,7 +112,9 @@ def test_second_save_from_an_old_version_is_refused_and_writes_nothing(client):
     assert "<del>Theirs</del><ins>Mine</ins>" in page
     assert "\nMine</textarea>" in page
     assert 'name="lock_version" value="1"' in page  # saving again is a deliberate overwrite
-    answer = NarrativeAnswer.objects.get(section__slug="governance", narrative=plan(*LANCS).narrative)
+    answer = NarrativeAnswer.objects.get(
+        section__slug="governance", narrative=plan(*LANCS).narrative
+    )
     assert answer.text == "Theirs"
 
 
@@ -140,7 +142,7 @@ def test_risk_register_add_edit_remove_with_scores(client):
     added = risks.get(reference="BHR 17")
     assert added.score == 20
     assert not risks.filter(reference="BHR 1").exists()
-    assert "Score (likelihood × impact): <strong>20</strong>" in client.get(url).content.decode()
+    assert "Score (likelihood × impact): <strong>20</strong>" in client.get(url).content.decode()  # noqa: RUF001
 
 
 def test_risk_scores_outside_one_to_five_are_refused(client):

@@ -32,8 +32,14 @@ def browser_type_launch_args(browser_type_launch_args):
         "executable_path": CHROMIUM,
         "headless": True,
         "args": [
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
         ],
     }
 
@@ -70,3 +76,17 @@ def axe_violations(page, impacts=("serious", "critical")):
         for v in result["violations"]
         if v["impact"] in impacts
     ]
+
+
+@pytest.fixture
+def page(page):
+    """The plugin's page, left only when its requests have finished, so that no request
+    reaches the live server after the test's database has been emptied."""
+    yield page
+    page.wait_for_load_state("networkidle")
+
+
+def settle(*pages):
+    for each in pages:
+        each.wait_for_load_state("networkidle")
+        each.context.close()
