@@ -10,7 +10,7 @@ from finance import services as finance_services
 from plans import permissions
 from plans.diff import text_diff
 
-from .editors import EDITORS, NarrativeEditor
+from .editors import EDITORS, NarrativeEditor, first_input_suffix
 from .forms import CompletionForm
 from .services import EditConflict, progress_for, save_section
 
@@ -85,7 +85,11 @@ def edit_section(request, round_slug, area_slug, section_slug):
 def _form_context(editor, completion, progress):
     errors = editor.errors()
     if completion.is_bound:
-        errors += [(f"id_{name}", msg) for name, msgs in completion.errors.items() for msg in msgs]
+        errors += [
+            (f"id_{name}{first_input_suffix(completion.fields.get(name))}", msg)
+            for name, msgs in completion.errors.items()
+            for msg in msgs
+        ]
     return {"editor": editor, "completion": completion, "progress": progress, "errors": errors}
 
 

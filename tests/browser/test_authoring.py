@@ -130,3 +130,15 @@ def test_no_serious_accessibility_violations(page, site, screenshot, path):
     violations = axe_violations(page)
     screenshot(page, "axe" + path.replace("/", "-").rstrip("-"))
     assert violations == []
+
+
+def test_session_time_out_is_warned_before_it_happens(page, site, settings, screenshot):
+    settings.SESSION_COOKIE_AGE = 302  # the warning comes 300 seconds before the end
+    sign_in(page, site, "lancashire.commissioner")
+    page.goto(site + VISION)
+    warning = page.locator("#session-timeout-warning")
+    expect(warning).to_be_visible(timeout=10_000)
+    expect(warning).to_contain_text("You will be signed out soon")
+    screenshot(page, "session-timeout-warning")
+    warning.get_by_role("link", name="Stay signed in").click()
+    expect(warning).to_be_hidden()
