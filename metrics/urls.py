@@ -6,4 +6,5 @@ app_name = "metrics"
 
 urlpatterns = [
     path("", views.plan_metrics, name="plan"),
+    path("<slug:code>/", views.metric_edit, name="edit"),
 ]

@@ -43,6 +43,33 @@ def _conditions(plan):
     return answers, questions
 
 
+def _metric_runners(plan):
+    from metrics import rules as metric_rules
+    from metrics import services as metric_services
+
+    tables = metric_services.metric_tables(plan)
+    rows = metric_services.rule_rows(tables)
+    planned = {(row["code"], row["label"]) for row in rows}
+    return {
+        "metrics_complete": lambda: metric_rules.metrics_complete(
+            [
+                (
+                    t.metric.code,
+                    t.metric.name,
+                    t.metric.required and not t.metric.is_local,
+                    [p.label for p in t.periods],
+                )
+                for t in tables
+            ],
+            planned,
+        ),
+        "metric_values_valid": lambda: metric_rules.metric_values_valid(rows),
+        "metric_plan_vs_baseline": lambda: metric_rules.plan_not_worse_than_baseline(
+            {t.metric.code: t.baseline.value for t in tables if t.baseline}, rows
+        ),
+    }
+
+
 def check_plan(plan):
     plans = [plan]
     area = plan.area.slug
@@ -93,7 +120,10 @@ def check_plan(plan):
         ),
     }
     findings = []
-    for code in plan.round.rules.values_list("code", flat=True):
+    codes = list(plan.round.rules.values_list("code", flat=True))
+    if any(code.startswith("metric") for code in codes):
+        runners |= _metric_runners(plan)
+    for code in codes:
         if code in runners:
             findings.extend(runners[code]())
     return findings

@@ -7,13 +7,21 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize("area", ["barking-and-dagenham", "havering", "redbridge"])
-def test_bhr_demo_plans_pass_every_finance_rule(area):
+def test_bhr_demo_plans_pass_every_rule_but_the_missing_dtoc_months(area):
+    """The seed gives a monthly DToC plan for Havering's 2017/18 only, so every BHR
+    plan is rightly missing DToC months; nothing else is wrong."""
     plan = Plan.objects.get(round__slug="2017-19", area__slug=area)
-    assert [f for f in check_plan(plan) if f.severity == "error"] == []
+    errors = [f for f in check_plan(plan) if f.severity == "error"]
+    assert [(f.code, f.where) for f in errors] == [("metrics_complete", "metrics#metric-dtoc")]
+    expected = "Apr-18, May-18" if area == "havering" else "Apr-17, May-17"
+    assert f"no planned value for {expected}" in errors[0].message
 
 
-def test_barnet_demo_plan_passes():
-    assert check_plan(Plan.objects.get(area__slug="barnet")) == []
+def test_barnet_demo_plan_passes_all_but_the_metrics_it_never_published():
+    """Barnet's seed is Part 1 (the narrative); its metric plans were in Part 2."""
+    findings = check_plan(Plan.objects.get(area__slug="barnet"))
+    assert {f.code for f in findings} == {"metrics_complete"}
+    assert len(findings) == 5  # one per national metric of the round
 
 
 def test_lancashire_draft_shows_where_it_falls_short():

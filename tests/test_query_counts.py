@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from finance.models import ExpenditureLine
+from metrics.models import MetricDefinition, MetricPlanValue, MetricTrajectory
 from plans.models import Plan, Risk
 from plans.tests.helpers import login
 from schemes.models import Scheme
@@ -58,6 +59,12 @@ def grow(plan):
         )
         for scheme in schemes
         for n in range(12)
+    )
+    dtoc = MetricDefinition.objects.get(round=round_, code="dtoc")
+    extra = MetricTrajectory.objects.create(plan=plan, metric=dtoc, name="Synthetic", is_plan=False)
+    MetricPlanValue.objects.bulk_create(
+        MetricPlanValue(trajectory=extra, period=period, value=1, numerator=1, denominator=1000)
+        for period in dtoc.periods.all()
     )
     Risk.objects.bulk_create(
         Risk(

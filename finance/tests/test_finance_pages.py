@@ -145,3 +145,44 @@ def test_income_conflict_is_refused(client):
         ).amount
         == 1
     )
+
+
+# Seed 8.4 (£'000 by HWB and year) and 8.5 (ring-fences to the pound) on each area's page.
+SEED_8_4 = {
+    "Barking and Dagenham": (21759, 24237),
+    "Havering": (22660, 24165),
+    "Redbridge": (23990, 26292),
+}
+SEED_8_5 = {  # area: (social care 2017/18, out-of-hospital 2017/18)
+    "barking-and-dagenham": ("£4,970,629", "£8,244,390"),
+    "havering": ("£6,270,264", "£10,374,057"),
+    "redbridge": ("£6,645,094", "£10,150,985"),
+}
+
+
+def test_seed_8_4_by_area_on_the_page(client):
+    from finance.services import in_thousands
+
+    login(client, "bhr.finance")
+    page = client.get(HAVERING).content.decode()
+    rows = cells(table(page, "by-area-table").split("</thead>")[1])
+    for name, (spend_2017, spend_2018) in SEED_8_4.items():
+        at = rows.index(name)
+        income_17, spend_17, income_18, spend_18 = (
+            Decimal(c.strip("£").replace(",", "")) for c in rows[at + 1 : at + 5]
+        )
+        assert (in_thousands(spend_17), in_thousands(spend_18)) == (spend_2017, spend_2018)
+        assert (income_17, income_18) == (spend_17, spend_18)  # every pound is spent
+
+
+@pytest.mark.parametrize("area", sorted(SEED_8_5))
+def test_seed_8_5_ring_fences_met_for_every_bhr_area(client, area):
+    login(client, "bhr.finance")
+    page = client.get(f"/plans/2017-19/{area}/finance/").content.decode()
+    checks = cells(table(page, "minimum-checks"))
+    social, ooh = SEED_8_5[area]
+    at = checks.index("Protection of social care")
+    assert checks[at + 3 : at + 5] == [social, "Met"]
+    at = checks.index("NHS out-of-hospital ring-fence")
+    assert checks[at + 3 : at + 5] == [ooh, "Met"]
+    assert 'id="source-balance"' in page and "govuk-tag--red" not in table(page, "source-balance")

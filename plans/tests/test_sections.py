@@ -142,7 +142,7 @@ def test_risk_register_add_edit_remove_with_scores(client):
     added = risks.get(reference="BHR 17")
     assert added.score == 20
     assert not risks.filter(reference="BHR 1").exists()
-    assert "Score (likelihood × impact): <strong>20</strong>" in client.get(url).content.decode()  # noqa: RUF001
+    assert "Score (likelihood × impact): <strong>20</strong>" in client.get(url).content.decode()
 
 
 def test_risk_scores_outside_one_to_five_are_refused(client):
@@ -230,8 +230,11 @@ def test_a_commissioner_can_complete_every_section(client, username, key):
         url = section_url(*key, section.slug)
         data = open_form(client, url) | {"completed": "yes"}
         if section.kind == "risks" and not the_plan.narrative.risks.exists():
-            data |= {"risks-0-reference": "R1", "risks-0-description": "Demand rises.",
-                     "risks-0-rating": "high" if key == LANCS else "amber"}
+            data |= {
+                "risks-0-reference": "R1",
+                "risks-0-description": "Demand rises.",
+                "risks-0-rating": "high" if key == LANCS else "amber",
+            }
         response = client.post(url, data)
         if response.status_code == 400:
             response = client.post(url, fill_from_errors(data, response))

@@ -121,6 +121,11 @@ def test_a_section_saves_without_javascript(browser, site):
     [
         "/plans/2017-19/havering/",
         "/plans/2017-19/havering/sections/risks/",
+        "/plans/2017-19/havering/metrics/",
+        "/plans/2017-19/havering/metrics/dtoc/",
+        "/plans/2017-19/havering/finance/",
+        "/plans/2017-19/havering/schemes/H1/",
+        "/plans/2017-19/havering/check/",
         "/plans/2014-16/barnet/sections/national-conditions/",
     ],
 )

@@ -1,0 +1,80 @@
+"""Line charts of a metric (baseline, plan, actual) as SVG, drawn by matplotlib on the
+server so the page and the PDF show the same chart. The same figures are always
+given as a table beside it."""
+
+import io
+import re
+
+import matplotlib
+
+matplotlib.use("svg")
+from matplotlib import pyplot
+from matplotlib.figure import Figure
+
+pyplot.rcParams["svg.fonttype"] = "none"  # real text: selectable, readable by screen readers
+pyplot.rcParams["svg.hashsalt"] = "bcf"  # the same chart gives the same SVG
+pyplot.rcParams["font.family"] = ["Arial", "Liberation Sans", "DejaVu Sans", "sans-serif"]
+
+BLUE, GREEN, GREY = "#1d70b8", "#00703c", "#505a5f"
+
+
+def line_chart(table, *, chart_id):
+    """SVG markup for one MetricTable, or "" when there is nothing to draw."""
+    plan = table.plan
+    if plan is None:
+        return ""
+    labels = [row.period.label for row in plan.rows]
+    planned = [float(row.value) if row.value is not None else None for row in plan.rows]
+    actual = [float(row.actual) if row.actual is not None else None for row in plan.rows]
+    if not any(v is not None for v in planned + actual):
+        return ""
+    figure = Figure(figsize=(7.5, 3.2), dpi=96)
+    axes = figure.add_subplot()
+    positions = range(len(labels))
+    axes.plot(positions, planned, marker="o", color=BLUE, linewidth=2, label="Plan")
+    if any(v is not None for v in actual):
+        axes.plot(positions, actual, marker="s", color=GREEN, linewidth=2, label="Actual")
+    if table.baseline is not None:
+        axes.axhline(
+            float(table.baseline.value),
+            color=GREY,
+            linestyle="--",
+            label=f"Baseline ({table.baseline.period_label})",
+        )
+    axes.set_xticks(
+        list(positions),
+        labels,
+        rotation=45 if len(labels) > 6 else 0,
+        ha="right" if len(labels) > 6 else "center",
+        fontsize=8,
+    )
+    axes.set_ylim(bottom=0)  # a trajectory drawn from zero does not exaggerate change
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.grid(axis="y", color="#d0d0d0", linewidth=0.5)
+    axes.legend(frameon=False, fontsize=8)
+    figure.tight_layout()
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    return _accessible(buffer.getvalue(), table, chart_id)
+
+
+def _accessible(svg, table, chart_id):
+    """Give the SVG a title and description for assistive technology, and drop the
+    XML prologue so it can sit inline in HTML."""
+    from django.utils.html import escape
+
+    svg = svg[svg.index("<svg") :]
+    svg = re.sub(r'width="[^"]+pt" height="[^"]+pt"', 'width="100%" height="auto"', svg, count=1)
+    title = escape(f"{table.metric.name}: plan by period")
+    desc = escape(
+        "Planned values"
+        + (", the baseline" if table.baseline is not None else "")
+        + " and any actuals. The table below gives the same figures."
+    )
+    header = f'<svg role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" id="{chart_id}"'
+    svg = svg.replace("<svg", header, 1)
+    first_close = svg.index(">") + 1
+    return (
+        svg[:first_close] + f'<title id="{chart_id}-title">{title}</title>'
+        f'<desc id="{chart_id}-desc">{desc}</desc>' + svg[first_close:]
+    )

@@ -1,0 +1,142 @@
+"""Entering one metric: baseline, planned values per period, actuals, contingency."""
+
+from decimal import Decimal
+
+from django import forms
+
+from finance.forms import money_field
+
+from .rules import rate
+
+UNIT = "%"
+
+
+def number(label, *, max_value=None, places=2):
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        min_value=Decimal(0),
+        max_value=max_value,
+        max_digits=14,
+        decimal_places=places,
+        widget=forms.TextInput(
+            attrs={"inputmode": "decimal", "class": "govuk-input govuk-input--width-5"}
+        ),
+        error_messages={
+            "invalid": "Enter a number",
+            "min_value": "Enter 0 or more",
+            "max_value": "Enter a percentage from 0 to 100",
+        },
+    )
+
+
+class MetricValuesForm(forms.Form):
+    """Fields are named by period so the page can lay them out as a grid."""
+
+    baseline_period = forms.CharField(label="Baseline period", max_length=60, required=False)
+
+    def __init__(self, *args, table, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.table = table
+        metric = table.metric
+        self.is_rate = metric.unit == "rate"
+        self.is_percentage = metric.unit == "percentage"
+        ceiling = Decimal(100) if self.is_percentage else None
+        self.fields["baseline_value"] = number("Baseline value", max_value=ceiling)
+        baseline = table.baseline
+        if baseline is not None:
+            self.fields["baseline_period"].initial = baseline.period_label
+            self.fields["baseline_value"].initial = baseline.value
+        rows = {row.period.pk: row for row in table.plan.rows} if table.plan else {}
+        self.grid = []
+        for period in table.periods:
+            row = rows.get(period.pk)
+            cells = {}
+            for position, component in enumerate(table.components):
+                name = f"c-{component.code}-{period.pk}"
+                self.fields[name] = number(f"{component.name}, {period.label}", places=2)
+                self.fields[name].initial = row.components[position] if row else None
+                cells[component.code] = name
+            if self.is_rate or self.is_percentage:
+                if not table.components:
+                    cells["num"] = f"num-{period.pk}"
+                    self.fields[cells["num"]] = number(
+                        f"{metric.numerator_label or 'Numerator'}, {period.label}"
+                    )
+                    self.fields[cells["num"]].initial = row.numerator if row else None
+                cells["den"] = f"den-{period.pk}"
+                self.fields[cells["den"]] = number(
+                    f"{metric.denominator_label or 'Denominator'}, {period.label}", places=0
+                )
+                self.fields[cells["den"]].initial = row.denominator if row else None
+            if not self.is_rate:
+                cells["val"] = f"val-{period.pk}"
+                self.fields[cells["val"]] = number(
+                    f"Planned value, {period.label}", max_value=ceiling
+                )
+                self.fields[cells["val"]].initial = row.value if row else None
+            cells["act"] = f"act-{period.pk}"
+            self.fields[cells["act"]] = number(f"Actual, {period.label}", max_value=ceiling)
+            self.fields[cells["act"]].initial = row.actual if row else None
+            self.grid.append((period, cells))
+        if metric.payment_for_performance:
+            contingency = table.contingency
+            self.fields["planned_savings"] = money_field("Planned savings if the target is met (£)")
+            self.fields["maximum_support"] = money_field(
+                "Maximum support other services need if it is not (£)"
+            )
+            if contingency is not None:
+                self.fields["planned_savings"].initial = contingency.planned_savings
+                self.fields["maximum_support"].initial = contingency.maximum_support
+
+    def bound_grid(self):
+        """[(period, {cell: bound field})] for the template."""
+        return [(period, {k: self[v] for k, v in cells.items()}) for period, cells in self.grid]
+
+    def clean(self):
+        cleaned = super().clean()
+        for period, cells in self.grid:
+            den = cells.get("den")
+            if den and cleaned.get(den) == 0:
+                self.add_error(den, f"{period.label}: the denominator cannot be 0")
+            if den and not cleaned.get(den) and self._has_count(cells):
+                self.add_error(den, f"{period.label}: enter the population (denominator) too")
+        if cleaned.get("baseline_value") is not None and not cleaned.get("baseline_period"):
+            self.add_error("baseline_period", "Enter the period the baseline is for")
+        return cleaned
+
+    def _has_count(self, cells):
+        return any(
+            self.cleaned_data.get(cells[k]) is not None
+            for k in cells
+            if k not in ("den", "val", "act")
+        )
+
+    def planned(self):
+        """{period: (value, numerator, denominator, {component code: value})} per period
+        with anything entered; rates and percentages computed, never typed."""
+        metric = self.table.metric
+        out = {}
+        for period, cells in self.grid:
+            get = self.cleaned_data.get
+            parts = {
+                code: get(name)
+                for code, name in cells.items()
+                if code not in ("num", "den", "val", "act")
+            }
+            entered = [v for v in parts.values() if v is not None]
+            numerator = sum(entered, Decimal(0)) if entered else get(cells.get("num", ""), None)
+            denominator = get(cells.get("den", ""), None)
+            if self.is_rate:
+                value = rate(numerator, denominator, metric.rate_base)
+            elif self.is_percentage and numerator is not None and denominator:
+                value = rate(numerator, denominator, 100)
+            else:
+                value = get(cells.get("val", ""), None)
+            if value is None and numerator is None:
+                continue
+            out[period] = (value, numerator, denominator, parts)
+        return out
+
+    def actuals(self):
+        return {period: self.cleaned_data.get(cells["act"]) for period, cells in self.grid}
