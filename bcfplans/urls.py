@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from finance.exports import national_export
 from plans import views as plan_views
 
 urlpatterns = [
@@ -11,6 +12,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("exports/national-finance.<str:fmt>", national_export, name="national-finance"),
     path("plans/", include("plans.urls")),
     path("plans/<slug:round_slug>/<slug:area_slug>/schemes/", include("schemes.urls")),
     path("plans/<slug:round_slug>/<slug:area_slug>/finance/", include("finance.urls")),

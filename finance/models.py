@@ -101,3 +101,36 @@ class MinimumAllocation(models.Model):
 
     def __str__(self):
         return f"{self.area} {self.year} {self.get_kind_display()}: £{self.amount:,}"
+
+
+class TemplateUpload(models.Model):
+    """An uploaded planning template, kept whether or not it imported, so support can
+    reproduce a problem from its reference number."""
+
+    class Outcome(models.TextChoices):
+        IMPORTED = "imported", "Imported"
+        UNCHANGED = "unchanged", "No changes"
+        REFUSED = "refused", "Not imported"
+
+    plan = models.ForeignKey("plans.Plan", on_delete=models.CASCADE, related_name="uploads")
+    uploaded_by = models.ForeignKey(
+        "auth.User", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    filename = models.CharField(max_length=255)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    file = models.FileField(upload_to="uploads/%Y/%m/", blank=True)
+    outcome = models.CharField(max_length=9, choices=Outcome.choices)
+    problems = models.JSONField(default=list, blank=True)
+    changes = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+
+    def __str__(self):
+        return f"{self.reference} {self.filename} ({self.get_outcome_display()})"
+
+    @property
+    def reference(self):
+        return f"UP-{self.pk:06d}" if self.pk else "UP-new"

@@ -69,7 +69,7 @@ class MetricValuesForm(forms.Form):
                     f"{metric.denominator_label or 'Denominator'}, {period.label}", places=0
                 )
                 self.fields[cells["den"]].initial = row.denominator if row else None
-            if not self.is_rate:
+            if not table.components:  # a rate may be stated where no counts are published
                 cells["val"] = f"val-{period.pk}"
                 self.fields[cells["val"]] = number(
                     f"Planned value, {period.label}", max_value=ceiling
@@ -129,6 +129,8 @@ class MetricValuesForm(forms.Form):
             denominator = get(cells.get("den", ""), None)
             if self.is_rate:
                 value = rate(numerator, denominator, metric.rate_base)
+                if value is None:
+                    value = get(cells.get("val", ""), None)
             elif self.is_percentage and numerator is not None and denominator:
                 value = rate(numerator, denominator, 100)
             else:

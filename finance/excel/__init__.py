@@ -1,0 +1,1 @@
+"""The Excel planning template: one layout, written by `writer` and read by `reader`."""

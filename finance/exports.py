@@ -1,0 +1,102 @@
+"""The national finance export: every submitted plan's income and expenditure lines,
+one row per line, ready for pivot tables. Built with pandas from two queries."""
+
+import io
+
+import pandas as pd
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.views.decorators.http import require_GET
+
+from plans import permissions
+
+from .models import ExpenditureLine, IncomeLine
+
+INCOME_COLUMNS = {
+    "plan__round__slug": "Round",
+    "plan__area__ons_code": "ONS code",
+    "plan__area__name": "Health and Wellbeing Board",
+    "plan__area__region__name": "Region",
+    "plan__status": "Status",
+    "year__start_year": "Year starting",
+    "source__code": "Source code",
+    "source__name": "Funding source",
+    "amount": "Amount (£)",
+}
+EXPENDITURE_COLUMNS = {
+    "scheme__plan__round__slug": "Round",
+    "scheme__plan__area__ons_code": "ONS code",
+    "scheme__plan__area__name": "Health and Wellbeing Board",
+    "scheme__plan__area__region__name": "Region",
+    "scheme__plan__status": "Status",
+    "scheme__code": "Scheme ID",
+    "scheme__name": "Scheme name",
+    "scheme__theme": "Theme",
+    "scheme__scheme_type__name": "Scheme type",
+    "year__start_year": "Year starting",
+    "source__name": "Funding source",
+    "source__report_group": "Report group",
+    "area_of_spend__name": "Area of spend",
+    "commissioner__name": "Commissioner",
+    "nhs_share": "% NHS",
+    "la_share": "% LA",
+    "provider_type__name": "Provider type",
+    "provider": "Provider",
+    "recurrence": "Recurrence",
+    "amount": "Amount (£)",
+}
+
+
+def _frame(queryset, columns):
+    frame = pd.DataFrame.from_records(
+        list(queryset.values_list(*columns)), columns=list(columns.values())
+    )
+    if "Amount (£)" in frame:  # exact pounds and pence, as Excel numbers
+        frame["Amount (£)"] = frame["Amount (£)"].map(lambda d: None if d is None else float(d))
+    return frame.map(_safe_text)
+
+
+def _safe_text(value):
+    """Text a spreadsheet would run as a formula is neutralised (CSV injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def national_frames():
+    submitted = permissions.REVIEWABLE_STATUSES
+    income = IncomeLine.objects.filter(plan__status__in=submitted).order_by(
+        "plan__round__slug", "plan__area__name", "year__start_year", "source__order"
+    )
+    spend = ExpenditureLine.objects.filter(scheme__plan__status__in=submitted).order_by(
+        "scheme__plan__round__slug", "scheme__plan__area__name", "scheme__code", "year__start_year"
+    )
+    return _frame(income, INCOME_COLUMNS), _frame(spend, EXPENDITURE_COLUMNS)
+
+
+@login_required
+@require_GET
+def national_export(request, fmt):
+    if not permissions.is_national_admin(request.user):
+        raise PermissionDenied
+    income, spend = national_frames()
+    if fmt == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="bcf-national-expenditure.csv"'
+        spend.to_csv(response, index=False)
+        return response
+    if fmt != "xlsx":
+        raise Http404
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        income.to_excel(writer, sheet_name="Income", index=False)
+        spend.to_excel(writer, sheet_name="Expenditure", index=False)
+        for sheet in writer.sheets.values():
+            sheet.freeze_panes = "A2"
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="bcf-national-finance.xlsx"'
+    return response
