@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from finance.exports import national_export
 from plans import views as plan_views
+from plans import workflow_views as plan_workflow_views
 
 urlpatterns = [
     path("", plan_views.home, name="home"),
@@ -13,6 +14,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("exports/national-finance.<str:fmt>", national_export, name="national-finance"),
+    path("assurance/", plan_workflow_views.assurance_queue, name="assurance-queue"),
     path("plans/", include("plans.urls")),
     path("plans/<slug:round_slug>/<slug:area_slug>/schemes/", include("schemes.urls")),
     path("plans/<slug:round_slug>/<slug:area_slug>/finance/", include("finance.urls")),

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from plans import permissions
 from plans.models import Section
 from plans.sections.forms import CompletionForm
-from plans.sections.services import EditConflict, progress_for, save_section
+from plans.sections.services import EditConflict, progress_for, save_section, section_open
 
 from .forms import IncomeForm
 from .models import IncomeLine
@@ -58,7 +58,9 @@ def _write_income(plan, amounts):
 def income(request, round_slug, area_slug):
     """Income into the pool: one amount per funding source and year."""
     plan = permissions.get_plan_for(request.user, round_slug, area_slug, "view")
-    can_edit = permissions.can_edit_finance(request.user, plan)
+    can_edit = permissions.can_edit_finance(request.user, plan) and section_open(
+        plan, kind=Section.Kind.FINANCE
+    )
     if request.method == "POST" and not can_edit:
         raise PermissionDenied
     section = _finance_section(plan)

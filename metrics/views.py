@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from plans import permissions
 from plans.models import Section
 from plans.sections.forms import CompletionForm
-from plans.sections.services import EditConflict, progress_for, save_section
+from plans.sections.services import EditConflict, progress_for, save_section, section_open
 
 from . import services
 from .charts import line_chart
@@ -51,7 +51,9 @@ def plan_metrics(request, round_slug, area_slug):
 @login_required
 def metric_edit(request, round_slug, area_slug, code):
     plan = permissions.get_plan_for(request.user, round_slug, area_slug, "view")
-    can_edit = permissions.can_edit_finance(request.user, plan)
+    can_edit = permissions.can_edit_finance(request.user, plan) and section_open(
+        plan, kind=Section.Kind.METRICS
+    )
     if request.method == "POST" and not can_edit:
         raise PermissionDenied
     table = next((t for t in services.metric_tables(plan) if t.metric.code == code), None)

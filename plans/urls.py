@@ -2,7 +2,7 @@ from django.urls import path
 
 from finance.excel import views as excel_views
 
-from . import views
+from . import views, workflow_views
 from .sections import views as section_views
 
 app_name = "plans"
@@ -17,6 +17,25 @@ urlpatterns = [
         name="template",
     ),
     path("<slug:round_slug>/<slug:area_slug>/check/", views.plan_check, name="check"),
+    path("<slug:round_slug>/<slug:area_slug>/submit/", workflow_views.submit, name="submit"),
+    path("<slug:round_slug>/<slug:area_slug>/versions/", workflow_views.versions, name="versions"),
+    path(
+        "<slug:round_slug>/<slug:area_slug>/versions/<int:number>/",
+        workflow_views.version_detail,
+        name="version",
+    ),
+    path(
+        "<slug:round_slug>/<slug:area_slug>/versions/<int:number>/changes/",
+        workflow_views.version_changes,
+        name="version-changes",
+    ),
+    path("<slug:round_slug>/<slug:area_slug>/timeline/", workflow_views.timeline, name="timeline"),
+    path("<slug:round_slug>/<slug:area_slug>/review/", workflow_views.review, name="review"),
+    path(
+        "<slug:round_slug>/<slug:area_slug>/review/action/",
+        workflow_views.review_action,
+        name="review-action",
+    ),
     path(
         "<slug:round_slug>/<slug:area_slug>/sections/<slug:section_slug>/",
         section_views.edit_section,

@@ -53,6 +53,7 @@ def plan_overview(request, round_slug, area_slug):
             "partner_names": [p.area.name for p in partners],
             "can_edit_narrative": permissions.can_edit_narrative(request.user, plan),
             "can_edit_finance": permissions.can_edit_finance(request.user, plan),
+            "can_review": permissions.can_review(request.user, plan),
         },
     )
 

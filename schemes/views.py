@@ -6,6 +6,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from finance.forms import ExpenditureLineForm
 from plans import permissions
 from plans.locking import EditConflict
+from plans.models import Section
+from plans.sections.services import section_open
 
 from . import services
 from .forms import ExpenditureLineFormSet, SchemeForm
@@ -46,7 +48,9 @@ def _errors(form, lines):
 def scheme_edit(request, round_slug, area_slug, code=None):
     """Add a scheme, or edit one, with its expenditure lines (several at once)."""
     plan = permissions.get_plan_for(request.user, round_slug, area_slug, "view")
-    can_edit = permissions.can_edit_finance(request.user, plan)
+    can_edit = permissions.can_edit_finance(request.user, plan) and section_open(
+        plan, kind=Section.Kind.SCHEMES
+    )
     scheme = get_object_or_404(Scheme, plan=plan, code=code) if code else Scheme(plan=plan)
     if request.method == "POST" and not can_edit:
         raise PermissionDenied
@@ -85,6 +89,8 @@ def scheme_edit(request, round_slug, area_slug, code=None):
 @login_required
 def scheme_remove(request, round_slug, area_slug, code):
     plan = permissions.get_plan_for(request.user, round_slug, area_slug, "edit_finance")
+    if not section_open(plan, kind=Section.Kind.SCHEMES):
+        raise PermissionDenied
     scheme = get_object_or_404(Scheme, plan=plan, code=code)
     if request.method == "POST":
         scheme.delete()

@@ -11,7 +11,8 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
 from plans import permissions
-from plans.models import Round
+from plans.models import Round, Section
+from plans.sections.services import section_open
 
 from ..models import TemplateUpload
 from .importer import apply_template
@@ -48,7 +49,9 @@ def blank_template(request, round_slug):
 @login_required
 def upload(request, round_slug, area_slug):
     plan = permissions.get_plan_for(request.user, round_slug, area_slug, "view")
-    can_edit = permissions.can_edit_finance(request.user, plan)
+    can_edit = permissions.can_edit_finance(request.user, plan) and section_open(
+        plan, kind=Section.Kind.FINANCE
+    )
     context = {
         "plan": plan,
         "can_edit": can_edit,

@@ -29,6 +29,7 @@ from .rounds import (
     Section,
     SignOffRole,
 )
+from .workflow import KloeAssessment, PlanEvent, PlanVersion, Recommendation
 
 __all__ = [
     "Area",
@@ -42,13 +43,17 @@ __all__ = [
     "HighImpactChange",
     "HighImpactChangeAssessment",
     "KeyLineOfEnquiry",
+    "KloeAssessment",
     "MaturityLevel",
     "Milestone",
     "NarrativeAnswer",
     "NationalCondition",
     "Plan",
+    "PlanEvent",
     "PlanNarrative",
+    "PlanVersion",
     "ProviderType",
+    "Recommendation",
     "Region",
     "RelatedDocument",
     "Risk",

@@ -89,3 +89,14 @@ def section_status(*, has_content, completed, changes_requested, error_count):
     if has_content:
         return IN_PROGRESS
     return NOT_STARTED
+
+
+def section_open(plan, section=None, kind=None):
+    """Whether the section may be edited in the plan's state: while a reviewer has
+    asked for changes, only the sections sent back are open."""
+    from plans.models import Plan
+
+    if plan.status != Plan.Status.CHANGES_REQUESTED:
+        return True
+    section = section or plan.round.sections.filter(kind=kind).first()
+    return section is not None and progress_for(plan, section).changes_requested

@@ -12,7 +12,7 @@ from plans.diff import text_diff
 
 from .editors import EDITORS, NarrativeEditor, first_input_suffix
 from .forms import CompletionForm
-from .services import EditConflict, progress_for, save_section
+from .services import EditConflict, progress_for, save_section, section_open
 
 
 def _section(plan, section_slug):
@@ -38,7 +38,7 @@ def edit_section(request, round_slug, area_slug, section_slug):
     if nobody else saved it since the form was read."""
     plan = permissions.get_plan_for(request.user, round_slug, area_slug, "view")
     section = _section(plan, section_slug)
-    can_edit = permissions.can_edit_narrative(request.user, plan)
+    can_edit = permissions.can_edit_narrative(request.user, plan) and section_open(plan, section)
     editor_class = EDITORS[section.kind]
     context = _page_context(plan, section) | {"can_edit": can_edit}
     progress = progress_for(plan, section)
