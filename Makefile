@@ -42,12 +42,15 @@ test: lint browsers
 test-postgres: install
 	DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest
 
-# Debian's chromium for the browser tests (Playwright never downloads a browser) and
-# poppler for reading PDFs in tests. Needs root; .ci/run calls it.
+# Debian packages: chromium for the browser tests (Playwright never downloads a
+# browser), Pango for WeasyPrint, poppler-utils for reading PDFs in tests, and fonts.
+# Needs root; `make test` and .ci/run call it.
+SYSTEM_PACKAGES := chromium fonts-liberation libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
 browsers:
-	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-liberation; } || \
-		echo "warning: could not install chromium; browser tests will be skipped" >&2
+	@{ command -v chromium >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1; } || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		$(SYSTEM_PACKAGES); } || \
+		echo "warning: could not install $(SYSTEM_PACKAGES); some tests will be skipped" >&2
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache node_modules static/build test-artifacts

@@ -8,12 +8,16 @@ import re
 import matplotlib
 
 matplotlib.use("svg")
-from matplotlib import pyplot
+from matplotlib import font_manager, pyplot
 from matplotlib.figure import Figure
 
 pyplot.rcParams["svg.fonttype"] = "none"  # real text: selectable, readable by screen readers
 pyplot.rcParams["svg.hashsalt"] = "bcf"  # the same chart gives the same SVG
-pyplot.rcParams["font.family"] = ["Arial", "Liberation Sans", "DejaVu Sans", "sans-serif"]
+# Arial where installed (Liberation Sans is metric-compatible), else matplotlib's own font.
+_installed = {font.name for font in font_manager.fontManager.ttflist}
+pyplot.rcParams["font.family"] = [
+    name for name in ("Arial", "Liberation Sans", "DejaVu Sans") if name in _installed
+] or ["sans-serif"]
 
 BLUE, GREEN, GREY = "#1d70b8", "#00703c", "#505a5f"
 

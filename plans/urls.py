@@ -30,6 +30,12 @@ urlpatterns = [
         name="version-changes",
     ),
     path("<slug:round_slug>/<slug:area_slug>/timeline/", workflow_views.timeline, name="timeline"),
+    path("<slug:round_slug>/<slug:area_slug>/plan.pdf", workflow_views.plan_pdf, name="pdf"),
+    path(
+        "<slug:round_slug>/<slug:area_slug>/versions/<int:number>/plan.pdf",
+        workflow_views.version_pdf,
+        name="version-pdf",
+    ),
     path("<slug:round_slug>/<slug:area_slug>/review/", workflow_views.review, name="review"),
     path(
         "<slug:round_slug>/<slug:area_slug>/review/action/",

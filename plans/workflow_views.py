@@ -222,3 +222,37 @@ def review_action(request, round_slug, area_slug):
     except workflow.TransitionRefused as refused:
         messages.error(request, str(refused))
     return redirect("plans:review", round_slug, area_slug)
+
+
+@login_required
+def plan_pdf(request, round_slug, area_slug):
+    """The plan as it is now, as a PDF (watermarked "Draft" until submitted)."""
+    from django.http import HttpResponse
+
+    from .pdf import plan_pdf as render
+
+    plan = _plan(request, round_slug, area_slug)
+    partners = list(
+        permissions.visible_plans(request.user, plan.narrative.plans.all())
+        .select_related("area")
+        .order_by("area__name")
+    )
+    response = HttpResponse(render(plan, partners), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="bcf-{plan.round.slug}-{plan.area.slug}.pdf"'
+    )
+    return response
+
+
+@login_required
+def version_pdf(request, round_slug, area_slug, number):
+    from django.http import HttpResponse
+
+    from .pdf import version_pdf as render
+
+    plan, version = _version(request, round_slug, area_slug, number)
+    response = HttpResponse(render(version), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="bcf-{plan.round.slug}-{plan.area.slug}-v{number}.pdf"'
+    )
+    return response

@@ -304,3 +304,19 @@ def test_review_page_records_answers_over_http(havering, client):
     assert KloeAssessment.objects.count() == 1
     login(client, "bhr.commissioner")
     assert client.post(action, {"action": "start_assurance"}).status_code == 403
+
+
+@pytest.mark.skipif(__import__("shutil").which("pdftotext") is None, reason="no poppler")
+def test_a_submitted_version_exports_as_submitted(havering, client):
+    import subprocess
+
+    submit(havering)
+    NarrativeAnswer.objects.filter(narrative=havering.narrative, section__slug="vision").update(
+        text="Changed after submission."
+    )
+    login(client, "london.reviewer")
+    pdf = client.get("/plans/2017-19/havering/versions/1/plan.pdf").content
+    body = subprocess.run(
+        ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+    assert "version 1" in body and "Changed after submission." not in body

@@ -1,0 +1,134 @@
+"""Benchmarks (never timed tests): PDF and Excel times on the demo data and a synthetic
+large plan, written with a description of the machine to bench/results/.
+
+    .venv/bin/python bench/run.py            # uses bench/bench.sqlite3
+    DATABASE_URL=postgres://... .venv/bin/python bench/run.py
+"""
+
+import io
+import os
+import platform
+import statistics
+import sys
+import time
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bcfplans.settings")
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'bench' / 'bench.sqlite3'}")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, reset_queries  # noqa: E402
+
+
+def timed(function, repeat=5):
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        function()
+        samples.append(time.perf_counter() - started)
+    samples.sort()
+    return {
+        "p50": statistics.median(samples),
+        "p95": samples[min(len(samples) - 1, int(len(samples) * 0.95))],
+    }
+
+
+def synthetic_plan(schemes=200, lines_per_scheme=10):
+    from finance.models import ExpenditureLine
+    from plans.models import Plan
+    from schemes.models import Scheme
+
+    plan = Plan.objects.get(round__slug="2014-16", area__slug="lancashire")
+    Scheme.objects.filter(plan=plan, code__startswith="B").delete()
+    sources = list(plan.round.funding_sources.filter(parent__isnull=True))
+    years = list(plan.round.years.all())
+    created = Scheme.objects.bulk_create(
+        Scheme(plan=plan, code=f"B{n:03d}", name=f"Synthetic scheme {n}", order=n)
+        for n in range(schemes)
+    )
+    ExpenditureLine.objects.bulk_create(
+        ExpenditureLine(
+            scheme=s, source=sources[n % len(sources)], year=years[n % 2], amount=Decimal("1234.56")
+        )
+        for s in created
+        for n in range(lines_per_scheme)
+    )
+    return plan
+
+
+def main():
+    call_command("migrate", verbosity=0)
+    call_command("load_demo", verbosity=0)
+    from finance.excel.importer import apply_template
+    from finance.excel.reader import read_template
+    from finance.excel.writer import build_template
+    from plans.models import Plan
+    from plans.pdf import plan_pdf
+
+    results = []
+    havering = Plan.objects.get(round__slug="2017-19", area__slug="havering")
+    partners = list(havering.narrative.plans.select_related("area"))
+    results.append(
+        ("PDF, BHR joint plan (Havering)", timed(lambda: plan_pdf(havering, partners), 3))
+    )
+    large = synthetic_plan()
+    results.append(("PDF, 200 schemes and 2,000 lines", timed(lambda: plan_pdf(large, [large]), 3)))
+    large_400 = synthetic_plan(schemes=40, lines_per_scheme=10)
+    data = build_template(large_400.round, large_400)
+    results.append(
+        (
+            "Excel template export, 400 lines",
+            timed(lambda: build_template(large_400.round, large_400)),
+        )
+    )
+    results.append(
+        ("Excel template read and check, 400 lines", timed(lambda: read_template(data, large_400)))
+    )
+    parsed, _ = read_template(data, large_400)
+    results.append(
+        (
+            "Excel import of an unchanged 400-line plan",
+            timed(lambda: apply_template(large_400, parsed)),
+        )
+    )
+    try:
+        import python_calamine
+
+        def bare_read():
+            book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+            return [
+                book.get_sheet_by_name(n).to_python() for n in ("Income", "Expenditure", "Metrics")
+            ]
+
+        bare = timed(bare_read)
+        results.append(("Bare read of the same file with python-calamine", bare))
+        ratio = results[3][1]["p50"] / bare["p50"]
+        results.append((f"Ratio: our read and check / bare read = {ratio:.1f}x", bare))
+    except ImportError:
+        pass
+    reset_queries()
+    lines = [
+        "# BCF Plans benchmarks",
+        "",
+        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node()}: {platform.platform()}, "
+        f"Python {platform.python_version()}, {os.cpu_count()} CPUs, database {connection.vendor}.",
+        "",
+        "| measurement | p50 (s) | p95 (s) |",
+        "|---|---|---|",
+    ] + [f"| {name} | {r['p50']:.3f} | {r['p95']:.3f} |" for name, r in results]
+    out = ROOT / "bench" / "results" / f"{connection.vendor}.md"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,86 @@
+"""The plan as a PDF a Health and Wellbeing Board would publish: WeasyPrint renders
+an HTML template with print CSS into a tagged PDF (PDF/UA-1), with the document
+title and language set and headings as bookmarks."""
+
+import base64
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from finance.summary import finance_summary
+from metrics.charts import line_chart
+from metrics.services import metric_tables
+from schemes.services import schemes_with_totals
+
+from .models import ConditionQuestion, NarrativeAnswer
+
+
+def _chart_uri(svg):
+    if not svg:
+        return ""
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+def plan_document(plan, viewer_plans):
+    """Everything the PDF shows for the plan as it is now."""
+    sections = list(plan.round.sections.all())
+    answers = {
+        a.section_id: a.text for a in NarrativeAnswer.objects.filter(narrative=plan.narrative_id)
+    }
+    questions = (
+        ConditionQuestion.objects.filter(condition__round=plan.round_id)
+        .select_related("condition")
+        .order_by("condition__order", "order")
+    )
+    given = {a.question_id: a for a in plan.narrative.condition_answers.all()}
+    years, schemes = schemes_with_totals(plan)
+    tables = metric_tables(plan)
+    return {
+        "plan": plan,
+        "partners": viewer_plans,
+        "sections": [(s, answers.get(s.pk, "")) for s in sections if s.kind == "narrative"],
+        "conditions": [(q, given.get(q.pk)) for q in questions],
+        "finance": finance_summary(plan, viewer_plans),
+        "years": years,
+        "schemes": list(schemes),
+        "metrics": [
+            (t, _chart_uri(line_chart(t, chart_id=f"pdf-{t.metric.code}"))) for t in tables
+        ],
+        "risks": plan.narrative.risks.all(),
+        "milestones": plan.narrative.milestones.select_related("year"),
+        "hicm": plan.narrative.hicm_assessments.select_related("change", "maturity"),
+        "sign_offs": plan.sign_offs.select_related("role"),
+        "is_draft": plan.status in plan.EDITABLE_STATUSES
+        or plan.status == plan.Status.AWAITING_SIGN_OFF,
+        "generated": timezone.localtime(),
+    }
+
+
+def render_pdf(html, base_url="/"):
+    from weasyprint import HTML
+
+    return HTML(string=html, base_url=base_url).write_pdf(pdf_variant="pdf/ua-1")
+
+
+def plan_pdf(plan, viewer_plans):
+    html = render_to_string("plans/pdf/plan.html", plan_document(plan, viewer_plans))
+    return render_pdf(html)
+
+
+def version_pdf(version):
+    """A submitted version, from its snapshot: exactly what was submitted."""
+    titles = dict(version.plan.round.sections.values_list("slug", "title"))
+    snapshot = version.snapshot
+    html = render_to_string(
+        "plans/pdf/version.html",
+        {
+            "plan": version.plan,
+            "version": version,
+            "snapshot": snapshot,
+            "sections": [
+                (titles.get(slug, slug), text) for slug, text in snapshot["sections"].items()
+            ],
+            "generated": timezone.localtime(),
+        },
+    )
+    return render_pdf(html)
