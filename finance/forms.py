@@ -5,6 +5,7 @@ from decimal import Decimal
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
+from django.utils.functional import cached_property
 
 from .models import ExpenditureLine
 
@@ -73,6 +74,34 @@ class IncomeForm(forms.Form):
         return {(s, y): self.cleaned_data.get(name) for name, s, y in self.cells}
 
 
+class ListedChoiceField(forms.ChoiceField):
+    """A choice of one of the round's list items, read once per page or upload, so
+    validating a thousand lines needs no query per line."""
+
+    def __init__(self, *, instances, **kwargs):
+        super().__init__(**kwargs)
+        self.instances = instances
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        if value not in self.instances:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return self.instances[value]
+
+    def validate(self, value):
+        if value is None and self.required:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+
+    def prepare_value(self, value):
+        return getattr(value, "pk", value)
+
+
 class ExpenditureLineForm(forms.ModelForm):
     amount = money_field("Amount (£)")
 
@@ -102,20 +131,32 @@ class ExpenditureLineForm(forms.ModelForm):
 
     def __init__(self, *args, round, choices=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["source"].queryset = round.funding_sources.filter(parent__isnull=True)
-        self.fields["year"].queryset = round.years.all()
-        self.fields["area_of_spend"].queryset = round.areaofspend_set.all()
-        self.fields["commissioner"].queryset = round.commissionertype_set.all()
-        self.fields["provider_type"].queryset = round.providertype_set.all()
-        for name, listed in (choices or {}).items():
-            self.fields[name].choices = listed  # read once per page, not once per line
+        if choices is None:
+            self.fields["source"].queryset = round.funding_sources.filter(parent__isnull=True)
+            self.fields["year"].queryset = round.years.all()
+            self.fields["area_of_spend"].queryset = round.areaofspend_set.all()
+            self.fields["commissioner"].queryset = round.commissionertype_set.all()
+            self.fields["provider_type"].queryset = round.providertype_set.all()
+        for name, (listed, instances) in (choices or {}).items():
+            model_field = self.fields[name]
+            self.fields[name] = ListedChoiceField(
+                choices=listed,
+                instances=instances,
+                required=model_field.required,
+                label=model_field.label,
+                help_text=model_field.help_text,
+            )
         for name in ("nhs_share", "la_share"):
             self.fields[name].widget.attrs["class"] = "govuk-input govuk-input--width-3"
-        self.helper = FormHelper(self)
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.label_size = Size.SMALL
-        self.helper.layout = Layout(
+
+    @cached_property
+    def helper(self):
+        """Built only when the form is rendered, not for every line of an upload."""
+        helper = FormHelper(self)
+        helper.form_tag = False
+        helper.disable_csrf = True
+        helper.label_size = Size.SMALL
+        helper.layout = Layout(
             Field.select("source"),
             Field.select("year"),
             "amount",
@@ -127,12 +168,30 @@ class ExpenditureLineForm(forms.ModelForm):
             Field.text("provider", field_width=20),
             Field.select("recurrence"),
         )
+        return helper
+
+    def _get_validation_exclusions(self):
+        # Listed choices were matched against the round's lists already; checking each
+        # foreign key again would cost a query per field per line.
+        exclude = super()._get_validation_exclusions()
+        return exclude | {n for n in self.LISTS if isinstance(self.fields[n], ListedChoiceField)}
+
+    def validate_constraints(self):
+        """The database constraints (amount not negative, joint shares total 100) are
+        checked in clean() without a query per line, and enforced again by the
+        database on save."""
 
     @classmethod
     def list_choices(cls, round):
-        """The round's drop-down lists, read once and shared by every line's form."""
+        """The round's drop-down lists, read once and shared by every line's form:
+        {field: (choices, {pk as text: instance})}."""
         form = cls(round=round)
-        return {name: list(form.fields[name].choices) for name in cls.LISTS}
+        lists = {}
+        for name in cls.LISTS:
+            instances = {str(item.pk): item for item in form.fields[name].queryset}
+            choices = [("", "---------")] + [(pk, str(item)) for pk, item in instances.items()]
+            lists[name] = (choices, instances)
+        return lists
 
     def clean(self):
         cleaned = super().clean()
