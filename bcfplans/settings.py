@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "simple_history",
     "crispy_forms",
     "crispy_forms_gds",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
     "plans",
     "schemes",
     "finance",
@@ -196,4 +199,23 @@ LOGGING = {
         "fontTools": {"level": "ERROR"},
         "matplotlib": {"level": "WARNING"},
     },
+}
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 200,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "COERCE_DECIMAL_TO_STRING": True,  # money stays exact in JSON
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "BCF Plans API",
+    "DESCRIPTION": "Read-only access to Better Care Fund plans, with the same permissions "
+    "as the web pages. Authenticate with 'Authorization: Token <key>'.",
+    "VERSION": "1",
 }

@@ -21,7 +21,7 @@ class FinancialYear(models.Model):
         return self.label
 
     @property
-    def label(self):
+    def label(self) -> str:
         return f"{self.start_year}/{(self.start_year + 1) % 100:02d}"
 
 

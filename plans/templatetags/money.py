@@ -23,3 +23,8 @@ def thousands(amount):
     if amount in (None, ""):
         return "—"
     return f"{in_thousands(Decimal(amount)):,}"
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key)
