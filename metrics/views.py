@@ -10,7 +10,7 @@ from plans.sections.forms import CompletionForm
 from plans.sections.services import EditConflict, progress_for, save_section, section_open
 
 from . import services
-from .charts import line_chart
+from .charts import data_uri, line_chart
 from .forms import MetricValuesForm
 from .writes import write_metric
 
@@ -27,7 +27,9 @@ def plan_metrics(request, round_slug, area_slug):
     tables = services.metric_tables(plan)
     section = _metrics_section(plan)
     progress = progress_for(plan, section) if section else None
-    charts = {t.metric.pk: line_chart(t, chart_id=f"chart-{t.metric.code}") for t in tables}
+    charts = {
+        t.metric.pk: data_uri(line_chart(t, chart_id=f"chart-{t.metric.code}")) for t in tables
+    }
     return render(
         request,
         "metrics/plan_metrics.html",

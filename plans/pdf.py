@@ -2,23 +2,15 @@
 an HTML template with print CSS into a tagged PDF (PDF/UA-1), with the document
 title and language set and headings as bookmarks."""
 
-import base64
-
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from finance.summary import finance_summary
-from metrics.charts import line_chart
+from metrics.charts import data_uri, line_chart
 from metrics.services import metric_tables
 from schemes.services import schemes_with_totals
 
 from .models import ConditionQuestion, NarrativeAnswer
-
-
-def _chart_uri(svg):
-    if not svg:
-        return ""
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
 def plan_document(plan, viewer_plans):
@@ -43,9 +35,7 @@ def plan_document(plan, viewer_plans):
         "finance": finance_summary(plan, viewer_plans),
         "years": years,
         "schemes": list(schemes),
-        "metrics": [
-            (t, _chart_uri(line_chart(t, chart_id=f"pdf-{t.metric.code}"))) for t in tables
-        ],
+        "metrics": [(t, data_uri(line_chart(t, chart_id=f"pdf-{t.metric.code}"))) for t in tables],
         "risks": plan.narrative.risks.all(),
         "milestones": plan.narrative.milestones.select_related("year"),
         "hicm": plan.narrative.hicm_assessments.select_related("change", "maturity"),

@@ -34,7 +34,29 @@ def user(username):
 
 def test_demo_users_sign_in_with_the_demo_password(client):
     for username in DEMO_USERS:
-        assert client.login(username=username, password=demo_password()), username
+        response = client.post(
+            "/accounts/login/", {"username": username, "password": demo_password()}
+        )
+        assert response.status_code == 302 and response["Location"] == "/plans/", username
+        client.logout()
+
+
+def test_repeated_wrong_passwords_lock_the_account(client):
+    """django-axes: five failures for a username lock it, even for the right password."""
+    for attempt in range(1, 6):
+        response = client.post(
+            "/accounts/login/", {"username": "barnet.commissioner", "password": "wrong"}
+        )
+        if attempt < 5:
+            assert response.status_code == 200
+            assert "Enter a correct username and password" in response.content.decode()
+    assert response.status_code == 429  # the fifth failure locks
+    response = client.post(
+        "/accounts/login/", {"username": "barnet.commissioner", "password": demo_password()}
+    )
+    assert response.status_code == 429
+    assert "Too many failed sign-in attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session
 
 
 @pytest.mark.parametrize("username", sorted(VISIBLE_DRAFTS))
