@@ -32,6 +32,20 @@ LINE_COLUMNS = {
 
 
 @dataclass
+class EmptyCell:
+    """Stands in for a cell missing from a short row."""
+
+    row: int
+    column: int
+    value: object = None
+    data_type: str = "n"
+
+    @property
+    def coordinate(self):
+        return f"{get_column_letter(self.column)}{self.row}"
+
+
+@dataclass
 class Parsed:
     income: IncomeForm | None = None
     schemes: dict = field(default_factory=dict)  # code -> {name, theme, scheme_type}
@@ -162,7 +176,12 @@ class Reader:
             if header is None:
                 header = [c.value for c in row]
                 continue
-            rows.append((number, list(row)))
+            cells = list(row)
+            if len(cells) < len(expected):  # short rows: pad with empty cells
+                cells += [
+                    EmptyCell(number, len(cells) + i + 1) for i in range(len(expected) - len(cells))
+                ]
+            rows.append((number, cells))
         header = [h for h in (header or [])]
         while header and header[-1] in (None, ""):
             header.pop()
