@@ -1,0 +1,16 @@
+"""gunicorn settings for production; every value can be set from the environment."""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("BIND", "0.0.0.0:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+threads = int(os.environ.get("GUNICORN_THREADS", 1))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", 60))  # PDFs of large plans take seconds
+graceful_timeout = 30
+max_requests = 1000  # recycle workers now and then
+max_requests_jitter = 100
+accesslog = "-"
+errorlog = "-"
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+wsgi_app = "bcfplans.wsgi:application"
