@@ -10,8 +10,15 @@ from finance.models import ExpenditureLine
 from plans.models import Plan
 from plans.snapshot import take_snapshot
 
-EXCLUDE = ["contenttypes", "auth.permission", "sessions", "admin.logentry",
-           "axes.accesslog", "axes.accessattempt", "axes.accessfailurelog"]
+EXCLUDE = [
+    "contenttypes",
+    "auth.permission",
+    "sessions",
+    "admin.logentry",
+    "axes.accesslog",
+    "axes.accessattempt",
+    "axes.accessfailurelog",
+]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -20,8 +27,14 @@ def test_dump_and_restore_into_an_empty_database_keeps_every_plan(tmp_path):
     before = {str(plan): take_snapshot(plan) for plan in Plan.objects.all()}
     history = ExpenditureLine.history.count()
     dump = tmp_path / "backup.json"
-    call_command("dumpdata", natural_foreign=True, natural_primary=True, exclude=EXCLUDE,
-                 output=str(dump), verbosity=0)
+    call_command(
+        "dumpdata",
+        natural_foreign=True,
+        natural_primary=True,
+        exclude=EXCLUDE,
+        output=str(dump),
+        verbosity=0,
+    )
     call_command("flush", interactive=False, verbosity=0)
     assert not Plan.objects.exists()
     call_command("loaddata", str(dump), verbosity=0, stdout=io.StringIO())
