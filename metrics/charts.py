@@ -92,3 +92,31 @@ def data_uri(svg):
     if not svg:
         return ""
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+def bar_chart(categories, series, *, ylabel=""):
+    """SVG of grouped bars: categories along the bottom, one bar per series
+    ({name: [value per category]}). Used for national and regional roll-ups."""
+    figure = Figure(figsize=(7.5, 3.2), dpi=96)
+    axes = figure.add_subplot()
+    count = max(len(series), 1)
+    width = 0.8 / count
+    colours = [BLUE, GREEN, GREY, "#f47738", "#912b88"]
+    for index, (name, values) in enumerate(series.items()):
+        positions = [p + index * width - 0.4 + width / 2 for p in range(len(categories))]
+        axes.bar(
+            positions,
+            [float(v) for v in values],
+            width,
+            label=name,
+            color=colours[index % len(colours)],
+        )
+    axes.set_xticks(range(len(categories)), categories, fontsize=8)
+    axes.set_ylabel(ylabel, fontsize=8)
+    axes.spines[["top", "right"]].set_visible(False)
+    axes.grid(axis="y", color="#d0d0d0", linewidth=0.5)
+    axes.legend(frameon=False, fontsize=8)
+    figure.tight_layout()
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    return buffer.getvalue()

@@ -63,6 +63,23 @@ def _frame(rows):
     )
 
 
+def _source_chart(totals):
+    """Expenditure by source group and year as a bar chart (£ million)."""
+    from metrics.charts import bar_chart, data_uri
+
+    rows = totals["by_source"]
+    if not rows:
+        return ""
+    years = sorted({r["year__start_year"] for r in rows})
+    groups = sorted({r["source__report_group"] for r in rows})
+    amounts = {(r["source__report_group"], r["year__start_year"]): r["total"] for r in rows}
+    series = {
+        f"{y}/{(y + 1) % 100:02d}": [amounts.get((g, y), 0) / 1_000_000 for g in groups]
+        for y in years
+    }
+    return data_uri(bar_chart(groups, series, ylabel="£ million"))
+
+
 @login_required
 def overview(request):
     if not _allowed(request.user):
@@ -98,6 +115,7 @@ def overview(request):
         response["Content-Disposition"] = f'attachment; filename="bcf-overview-{round_.slug}.xlsx"'
         return response
     plans = [r.plan for r in rows if r.plan is not None]
+    totals = rollups(plans)
     query = request.GET.copy()
     query.pop("sort", None)
     return render(
@@ -110,7 +128,8 @@ def overview(request):
             "round": round_,
             "sort": sort,
             "query": query.urlencode(),
-            "totals": rollups(plans),
+            "totals": totals,
+            "chart": _source_chart(totals),
             "count_with_plan": len(plans),
         },
     )

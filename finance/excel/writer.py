@@ -393,6 +393,9 @@ def build_template(round_, plan=None):
     last_row = _expenditure(workbook, round_, years, plan)
     _metrics(workbook, round_, plan)
     _summary(workbook, round_, years, last_row)
+    from .reference_sheets import add_reference_sheets
+
+    add_reference_sheets(workbook, round_, plan)
     _lists(workbook, round_)
     _stamp(workbook, round_, area)
     buffer = io.BytesIO()

@@ -77,9 +77,14 @@ def test_template_has_stamp_lists_validations_protection_and_formulas(client):
         L.EXPENDITURE,
         L.METRICS,
         L.SUMMARY,
+        "Conditions",
+        "HICM",
         L.LISTS,
         L.META,
     ]
+    assert book["HICM"]["A4"].value == "Early discharge planning" and book["HICM"]["B4"].value
+    answers = [row[2] for row in book["Conditions"].iter_rows(min_row=4, values_only=True)]
+    assert "Yes" in answers and book["Conditions"].protection.sheet
     assert book[L.META].sheet_state == "veryHidden" and book[L.LISTS].sheet_state == "hidden"
     assert [book[L.META][f"B{n}"].value for n in (1, 2, 3)] == ["2017-19", "havering", 1]
     for name in ("bcf_round", "bcf_area", "bcf_version", "bcf_expenditure_header", "lst_source"):

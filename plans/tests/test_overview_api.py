@@ -60,6 +60,14 @@ def test_regional_reviewers_see_their_region_and_no_drafts(client):
     assert [r["Health and Wellbeing Board"] for r in filtered] == ["Havering"]
 
 
+def test_overview_totals_have_a_chart_and_the_seed_figures(client):
+    login(client, "admin")
+    page = client.get("/overview/?round=2017-19&region=london").content.decode()
+    assert 'id="rollup-chart" src="data:image/svg+xml;base64,' in page
+    # Seed 8.5.2: B&D, Havering and Redbridge protection of social care in 2017/18.
+    assert "£17,885,987" in page  # 4,970,629 + 6,270,264 + 6,645,094
+
+
 def test_area_users_cannot_open_the_overview(client):
     login(client, "bhr.commissioner")
     assert client.get("/overview/").status_code == 403
