@@ -64,6 +64,31 @@ def synthetic_plan(schemes=200, lines_per_scheme=10):
     return plan
 
 
+def page_timings():
+    """Server time and query count of the main pages with the national dataset loaded."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection as db
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    call_command("generate_national_dataset", verbosity=0)
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="admin"))
+    pages = {
+        "Task list": "/plans/2017-19/havering/",
+        "Scheme list": "/plans/2017-19/havering/schemes/",
+        "Finance summary": "/plans/2017-19/havering/finance/",
+        "Overview (national, 152 HWBs)": "/overview/?round=2017-19",
+    }
+    out = []
+    for name, url in pages.items():
+        with CaptureQueriesContext(db) as queries:
+            status = client.get(url).status_code
+        assert status == 200, (url, status)
+        out.append((f"{name}: {len(queries)} queries", timed(lambda url=url: client.get(url), 7)))
+    return out
+
+
 def main():
     call_command("migrate", verbosity=0)
     call_command("load_demo", verbosity=0)
@@ -114,6 +139,7 @@ def main():
         results.append((f"Ratio: our read and check / bare read = {ratio:.1f}x", bare))
     except ImportError:
         pass
+    results += page_timings()
     reset_queries()
     lines = [
         "# BCF Plans benchmarks",
