@@ -23,6 +23,7 @@ from .models import (
     Role,
     SectionProgress,
 )
+from .sections.services import progress_key
 from .snapshot import take_snapshot
 
 S = Plan.Status
@@ -137,6 +138,8 @@ def request_sign_off(plan, user):
 def submit(plan, user, certified):
     """Submit the plan as a new immutable version, if it breaks no rule and the
     Health and Wellbeing Board's sign-off is certified."""
+    if not _area_commissioner(user, plan):
+        raise PermissionDenied
     if not certified:
         raise TransitionRefused(
             "Confirm that the Health and Wellbeing Board has signed off the plan."
@@ -150,9 +153,7 @@ def submit(plan, user, certified):
     # Lock the row and read its status again, so that of two submissions at the same
     # moment only one takes a snapshot; the other waits, then sees it submitted.
     current = Plan.objects.select_for_update().get(pk=plan.pk)
-    if current.status not in TRANSITIONS["submit"][0] or not _area_commissioner(user, plan):
-        if not _area_commissioner(user, plan):
-            raise PermissionDenied
+    if current.status not in TRANSITIONS["submit"][0]:
         raise TransitionRefused("The plan has already been submitted.")
     number = plan.versions.count() + 1
     snapshot = take_snapshot(plan)
@@ -189,8 +190,6 @@ def request_changes(plan, user, sections, reason):
         note=f"{reason.strip()}\nSections: " + ", ".join(s.title for s in sections),
     )
     for section in sections:
-        from .sections.services import progress_key
-
         progress, _ = SectionProgress.objects.get_or_create(**progress_key(plan, section))
         SectionProgress.objects.filter(pk=progress.pk).update(
             changes_requested=True, changes_requested_reason=reason.strip(), completed=False
