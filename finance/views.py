@@ -1,13 +1,17 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.shortcuts import redirect, render
 
 from plans import permissions
 from plans.models import Section
-from plans.sections.forms import CompletionForm
-from plans.sections.services import EditConflict, progress_for, save_section, section_open
+from plans.sections.forms import CompletionForm, error_summary
+from plans.sections.services import (
+    EditConflict,
+    progress_for,
+    save_page,
+    section_open,
+)
 
 from .forms import IncomeForm
 from .models import IncomeLine
@@ -34,12 +38,7 @@ def summary(request, round_slug, area_slug):
         "partners": partners,
         "section": section,
         "can_edit": permissions.can_edit_finance(request.user, plan),
-        "completion": CompletionForm(
-            initial={
-                "lock_version": progress.lock_version if progress else 0,
-                "completed": "yes" if progress and progress.completed else None,
-            }
-        ),
+        "completion": CompletionForm.for_progress(progress),
     }
     return render(request, "finance/summary.html", context | finance_summary(plan, partners))
 
@@ -85,25 +84,18 @@ def income(request, round_slug, area_slug):
         return render(request, "finance/income.html", context)
     if form.is_valid():
         try:
-            read_version = int(data.get("lock_version", ""))
-        except ValueError:
-            read_version = -1
-        try:
-            with transaction.atomic():
-                save_section(
-                    plan,
-                    section,
-                    request.user,
-                    read_version,
-                    progress.completed,
-                    lambda: _write_income(plan, form.amounts()),
-                )
+            save_page(
+                plan,
+                section,
+                progress,
+                request.user,
+                data.get("lock_version"),
+                lambda: _write_income(plan, form.amounts()),
+            )
         except EditConflict as conflict:
             context |= {"conflict": conflict.current, "version": conflict.current.lock_version}
             return render(request, "finance/income.html", context, status=409)
         messages.success(request, "Income saved.")
         return redirect("finance:summary", round_slug, area_slug)
-    context["errors"] = [
-        (form[name].auto_id, message) for name, msgs in form.errors.items() for message in msgs
-    ]
+    context["errors"] = error_summary(form)
     return render(request, "finance/income.html", context, status=400)

@@ -22,6 +22,15 @@ pyplot.rcParams["font.family"] = [
 BLUE, GREEN, GREY = "#1d70b8", "#00703c", "#505a5f"
 
 
+def _svg(figure):
+    """The laid-out figure as SVG text, without a date, so the same data gives the
+    same bytes."""
+    figure.tight_layout()
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    return buffer.getvalue()
+
+
 def line_chart(table, *, chart_id):
     """SVG markup for one MetricTable, or "" when there is nothing to draw."""
     plan = table.plan
@@ -56,10 +65,7 @@ def line_chart(table, *, chart_id):
     axes.spines[["top", "right"]].set_visible(False)
     axes.grid(axis="y", color="#d0d0d0", linewidth=0.5)
     axes.legend(frameon=False, fontsize=8)
-    figure.tight_layout()
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
-    return _accessible(buffer.getvalue(), table, chart_id)
+    return _accessible(_svg(figure), table, chart_id)
 
 
 def _accessible(svg, table, chart_id):
@@ -116,7 +122,4 @@ def bar_chart(categories, series, *, ylabel=""):
     axes.spines[["top", "right"]].set_visible(False)
     axes.grid(axis="y", color="#d0d0d0", linewidth=0.5)
     axes.legend(frameon=False, fontsize=8)
-    figure.tight_layout()
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
-    return buffer.getvalue()
+    return _svg(figure)

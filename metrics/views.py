@@ -6,8 +6,13 @@ from django.shortcuts import redirect, render
 
 from plans import permissions
 from plans.models import Section
-from plans.sections.forms import CompletionForm
-from plans.sections.services import EditConflict, progress_for, save_section, section_open
+from plans.sections.forms import CompletionForm, error_summary
+from plans.sections.services import (
+    EditConflict,
+    progress_for,
+    save_page,
+    section_open,
+)
 
 from . import services
 from .charts import data_uri, line_chart
@@ -40,12 +45,7 @@ def plan_metrics(request, round_slug, area_slug):
             "has_contingency": any(t.metric.payment_for_performance for t in tables),
             "can_edit": permissions.can_edit_finance(request.user, plan),
             "section": section,
-            "completion": CompletionForm(
-                initial={
-                    "lock_version": progress.lock_version if progress else 0,
-                    "completed": "yes" if progress and progress.completed else None,
-                }
-            ),
+            "completion": CompletionForm.for_progress(progress),
         },
     )
 
@@ -79,16 +79,12 @@ def metric_edit(request, round_slug, area_slug, code):
         return render(request, "metrics/metric_form.html", context)
     if form.is_valid():
         try:
-            read_version = int(data.get("lock_version", ""))
-        except ValueError:
-            read_version = -1
-        try:
-            save_section(
+            save_page(
                 plan,
                 section,
+                progress,
                 request.user,
-                read_version,
-                progress.completed,
+                data.get("lock_version"),
                 lambda: write_metric(plan, table, form),
             )
         except EditConflict as conflict:
@@ -96,7 +92,5 @@ def metric_edit(request, round_slug, area_slug, code):
             return render(request, "metrics/metric_form.html", context, status=409)
         messages.success(request, f"{table.metric.name}: saved.")
         return redirect("metrics:plan", round_slug, area_slug)
-    context["errors"] = [
-        (form[name].auto_id, message) for name, msgs in form.errors.items() for message in msgs
-    ]
+    context["errors"] = error_summary(form)
     return render(request, "metrics/metric_form.html", context, status=400)

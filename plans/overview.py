@@ -18,9 +18,9 @@ from .models import Area, Plan
 
 Kind = MinimumAllocation.Kind
 MONEY_RULES = [
-    ("pooled_budget", "Pooled budget minimum"),
-    ("social_care", "Protection of social care"),
-    ("out_of_hospital", "Out-of-hospital ring-fence"),
+    (Kind.POOLED_BUDGET, "Pooled budget minimum"),
+    (Kind.SOCIAL_CARE, "Protection of social care"),
+    (Kind.OUT_OF_HOSPITAL, "Out-of-hospital ring-fence"),
     ("balanced", "Income = expenditure"),
 ]
 
@@ -94,21 +94,15 @@ def overview_rows(user, round_, region=None, status=None):
             sum(spend.get(slug, {}).values(), Decimal(0)),
         )
         area_ring = ring_by_area[slug]
-        checks = {
-            "pooled_budget": (agreed, minimums[area.pk][Kind.POOLED_BUDGET]),
-            "social_care": (
-                {y: v["social_care"] for y, v in area_ring.items()},
-                minimums[area.pk][Kind.SOCIAL_CARE],
-            ),
-            "out_of_hospital": (
-                {y: v["out_of_hospital"] for y, v in area_ring.items()},
-                minimums[area.pk][Kind.OUT_OF_HOSPITAL],
-            ),
+        actuals = {
+            "pooled_budget": agreed,
+            "social_care": {y: v["social_care"] for y, v in area_ring.items()},
+            "out_of_hospital": {y: v["out_of_hospital"] for y, v in area_ring.items()},
         }
-        for key, (actual, minimum) in checks.items():
-            row.rules[key] = (
-                None if not minimum else not list(finance_rules._shortfalls(actual, minimum))
-            )
+        for key, label in MONEY_RULES[:3]:
+            minimum = minimums[area.pk][key]
+            met = not finance_rules.minimum_met(key, label, actuals[key], minimum)
+            row.rules[key] = met if minimum else None
         mine_in, mine_out = in_by_area[slug], out_by_area[slug]
         row.rules["balanced"] = (
             not finance_rules.income_equals_expenditure(mine_in, mine_out, {})

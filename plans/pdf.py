@@ -11,6 +11,7 @@ from metrics.services import metric_tables
 from schemes.services import schemes_with_totals
 
 from .models import ConditionQuestion, NarrativeAnswer
+from .snapshot import with_titles
 
 
 def plan_document(plan, viewer_plans):
@@ -59,7 +60,6 @@ def plan_pdf(plan, viewer_plans):
 
 def version_pdf(version):
     """A submitted version, from its snapshot: exactly what was submitted."""
-    titles = dict(version.plan.round.sections.values_list("slug", "title"))
     snapshot = version.snapshot
     html = render_to_string(
         "plans/pdf/version.html",
@@ -67,9 +67,7 @@ def version_pdf(version):
             "plan": version.plan,
             "version": version,
             "snapshot": snapshot,
-            "sections": [
-                (titles.get(slug, slug), text) for slug, text in snapshot["sections"].items()
-            ],
+            "sections": with_titles(version.plan.round, snapshot["sections"].items()),
             "generated": timezone.localtime(),
         },
     )

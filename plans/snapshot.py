@@ -155,3 +155,10 @@ def take_snapshot(plan):
             component="component__code",
         ),
     }
+
+
+def with_titles(round_, by_slug):
+    """[(section title, value)] for (section slug, value) pairs kept in a snapshot or a
+    difference; a slug the round no longer has is shown as it is."""
+    titles = dict(round_.sections.values_list("slug", "title"))
+    return [(titles.get(slug, slug), value) for slug, value in by_slug]

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Max
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -14,6 +14,7 @@ from . import permissions, workflow
 from .history import plan_history
 from .models import KloeAssessment, PlanVersion, Recommendation
 from .sections.tasks import finding_url, task_list
+from .snapshot import with_titles
 from .version_diff import diff_snapshots
 
 
@@ -80,7 +81,6 @@ def _version(request, round_slug, area_slug, number):
 @login_required
 def version_detail(request, round_slug, area_slug, number):
     plan, version = _version(request, round_slug, area_slug, number)
-    titles = dict(plan.round.sections.values_list("slug", "title"))
     snapshot = version.snapshot
     return render(
         request,
@@ -89,9 +89,7 @@ def version_detail(request, round_slug, area_slug, number):
             "plan": plan,
             "version": version,
             "snapshot": snapshot,
-            "sections": [
-                (titles.get(slug, slug), text) for slug, text in snapshot["sections"].items()
-            ],
+            "sections": with_titles(plan.round, snapshot["sections"].items()),
         },
     )
 
@@ -100,7 +98,6 @@ def version_detail(request, round_slug, area_slug, number):
 def version_changes(request, round_slug, area_slug, number):
     plan, version = _version(request, round_slug, area_slug, number)
     previous = plan.versions.filter(number__lt=number).order_by("-number").first()
-    titles = dict(plan.round.sections.values_list("slug", "title"))
     diff = diff_snapshots(previous.snapshot if previous else {}, version.snapshot)
     return render(
         request,
@@ -110,7 +107,7 @@ def version_changes(request, round_slug, area_slug, number):
             "version": version,
             "previous": previous,
             "diff": diff,
-            "sections": [(titles.get(slug, slug), html) for slug, html in diff.sections],
+            "sections": with_titles(plan.round, diff.sections),
         },
     )
 
@@ -227,8 +224,6 @@ def review_action(request, round_slug, area_slug):
 @login_required
 def plan_pdf(request, round_slug, area_slug):
     """The plan as it is now, as a PDF (watermarked "Draft" until submitted)."""
-    from django.http import HttpResponse
-
     from .pdf import plan_pdf as render
 
     plan = _plan(request, round_slug, area_slug)
@@ -246,8 +241,6 @@ def plan_pdf(request, round_slug, area_slug):
 
 @login_required
 def version_pdf(request, round_slug, area_slug, number):
-    from django.http import HttpResponse
-
     from .pdf import version_pdf as render
 
     plan, version = _version(request, round_slug, area_slug, number)

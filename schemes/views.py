@@ -7,6 +7,7 @@ from finance.forms import ExpenditureLineForm
 from plans import permissions
 from plans.locking import EditConflict
 from plans.models import Section
+from plans.sections.forms import error_summary
 from plans.sections.services import section_open
 
 from . import services
@@ -31,15 +32,9 @@ def scheme_list(request, round_slug, area_slug):
 
 
 def _errors(form, lines):
-    found = [
-        (form[name].auto_id if name in form.fields else "", message)
-        for name, messages_ in form.errors.items()
-        for message in messages_
-    ]
+    found = error_summary(form)
     for number, line in enumerate(lines.forms, 1):
-        for name, messages_ in line.errors.items():
-            anchor = line[name].auto_id if name in line.fields else line.prefix
-            found += [(anchor, f"Line {number}: {message}") for message in messages_]
+        found += error_summary(line, prefix=f"Line {number}: ", fallback=line.prefix)
     found += [("", message) for message in lines.non_form_errors()]
     return found
 

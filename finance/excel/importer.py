@@ -8,22 +8,13 @@ from django.db import transaction
 from django.db.models import F
 from simple_history.utils import bulk_create_with_history
 
+from finance.forms import ExpenditureLineForm
 from finance.models import ExpenditureLine, IncomeLine
 from plans.models import Section, SectionProgress
 from schemes.models import Scheme
 
-LINE_FIELDS = (
-    "source",
-    "year",
-    "amount",
-    "area_of_spend",
-    "commissioner",
-    "nhs_share",
-    "la_share",
-    "provider_type",
-    "provider",
-    "recurrence",
-)
+# The fields of a line are the form's: what is validated is what is compared and written.
+LINE_FIELDS = tuple(ExpenditureLineForm.Meta.fields)
 
 
 def _pk(value):

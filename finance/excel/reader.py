@@ -277,19 +277,20 @@ class Reader(MetricSheet):
             self.form_problems(L.INCOME, "Income", form, cells)
         return form
 
-    def _lookups(self):
-        r = self.round
-        return {
-            "source": {s.name: s.pk for s in r.funding_sources.filter(parent__isnull=True)},
-            "area_of_spend": {a.name: a.pk for a in r.areaofspend_set.all()},
-            "commissioner": {c.name: c.pk for c in r.commissionertype_set.all()},
-            "provider_type": {p.name: p.pk for p in r.providertype_set.all()},
-            "scheme_type": {t.name: t for t in r.schemetype_set.all()},
+    def _lookups(self, choices):
+        """{field: {name in the sheet: pk}}, from the lists the line forms already read,
+        plus scheme types."""
+        lookups = {
+            field: {str(item): pk for pk, item in instances.items()}
+            for field, (_choices, instances) in choices.items()
+            if field != "year"
         }
+        lookups["scheme_type"] = {t.name: t for t in self.round.schemetype_set.all()}
+        return lookups
 
     def read_expenditure(self, rows, parsed):
-        lookups = self._lookups()
         choices = ExpenditureLineForm.list_choices(self.round)
+        lookups = self._lookups(choices)
         columns = {title: i for i, title in enumerate(L.EXPENDITURE_FIXED)}
         first_seen = {}
         for number, row in rows:

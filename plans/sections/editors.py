@@ -1,7 +1,7 @@
 """One editor per kind of section: which forms it shows, how it saves, whether it has
 content. Views never know the kinds; a new round reuses these through its TOML."""
 
-from django.forms import RadioSelect, modelformset_factory
+from django.forms import modelformset_factory
 
 from plans.models import (
     ConditionAnswer,
@@ -16,16 +16,6 @@ from plans.models import (
 )
 
 from . import forms
-
-
-def first_input_suffix(field):
-    """GOV.UK date inputs and radios have no element with the field's own id: the
-    error summary links to their first input instead."""
-    if isinstance(field, forms.DateInputField):
-        return "_0"
-    if field is not None and isinstance(field.widget, RadioSelect):
-        return "_1"
-    return ""
 
 
 class Editor:
@@ -58,12 +48,7 @@ class Editor:
 
     def errors(self):
         """[(field id, message)] for the GOV.UK error summary, in page order."""
-        found = []
-        for form in self.all_forms():
-            for name, messages in form.errors.items():
-                anchor = form[name].auto_id if name in form.fields else ""
-                anchor += first_input_suffix(form.fields.get(name))
-                found += [(anchor, message) for message in messages]
+        found = [error for form in self.all_forms() for error in forms.error_summary(form)]
         found += [("", message) for message in getattr(self.form, "non_form_errors", list)()]
         return found
 

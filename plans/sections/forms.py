@@ -24,6 +24,27 @@ from plans.models import (
 MAX_TEXT = 50_000
 
 
+def first_input_suffix(field):
+    """GOV.UK date inputs and radios have no element with the field's own id: the
+    error summary links to their first input instead."""
+    if isinstance(field, DateInputField):
+        return "_0"
+    if field is not None and isinstance(field.widget, forms.RadioSelect):
+        return "_1"
+    return ""
+
+
+def error_summary(form, prefix="", fallback=""):
+    """[(anchor, message)] of a form's errors for the GOV.UK error summary, in field
+    order; errors not about one field link to `fallback`."""
+    found = []
+    for name, messages in form.errors.items():
+        field = form.fields.get(name)
+        anchor = form[name].auto_id + first_input_suffix(field) if field else fallback
+        found += [(anchor, f"{prefix}{message}") for message in messages]
+    return found
+
+
 class GDSForm:
     """Mixin: a crispy helper that renders fields only (the page owns the <form>)."""
 
@@ -72,6 +93,16 @@ class CompletionForm(forms.Form):
         self.helper.disable_csrf = True
         self.helper.layout = Layout(
             "lock_version", Field.radios("completed", legend_size=Size.MEDIUM, inline=True)
+        )
+
+    @classmethod
+    def for_progress(cls, progress):
+        """Unbound, carrying the section's current version and completion."""
+        return cls(
+            initial={
+                "lock_version": progress.lock_version if progress else 0,
+                "completed": "yes" if progress and progress.completed else None,
+            }
         )
 
 

@@ -9,7 +9,13 @@ from django.utils import timezone
 from plans.locking import EditConflict, claim
 from plans.models import SectionProgress
 
-__all__ = ["EditConflict", "progress_for", "save_section", "section_status"]
+__all__ = [
+    "EditConflict",
+    "progress_for",
+    "save_page",
+    "save_section",
+    "section_status",
+]
 
 
 def progress_key(plan, section):
@@ -58,6 +64,17 @@ def save_section(plan, section, user, read_version, completed, write):
     write()
     progress.refresh_from_db()
     return progress
+
+
+def save_page(plan, section, progress, user, posted_version, write):
+    """Save one page of a section (the income grid, one metric) without changing
+    whether the section is complete. `posted_version` is the page's hidden version as
+    posted; one that is not a number cannot match, so it is refused as stale."""
+    try:
+        read_version = int(posted_version)
+    except (TypeError, ValueError):
+        read_version = -1
+    return save_section(plan, section, user, read_version, progress.completed, write)
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from finance import services as finance_services
 from plans import permissions
 from plans.diff import text_diff
 
-from .editors import EDITORS, NarrativeEditor, first_input_suffix
-from .forms import CompletionForm
+from .editors import EDITORS, NarrativeEditor
+from .forms import CompletionForm, error_summary
 from .services import EditConflict, progress_for, save_section, section_open
 
 
@@ -44,12 +44,7 @@ def edit_section(request, round_slug, area_slug, section_slug):
     progress = progress_for(plan, section)
 
     if request.method != "POST":
-        completion = CompletionForm(
-            initial={
-                "lock_version": progress.lock_version,
-                "completed": "yes" if progress.completed else None,
-            }
-        )
+        completion = CompletionForm.for_progress(progress)
         editor = editor_class(plan, section, readonly=not can_edit)
         return render(
             request, editor.template, context | _form_context(editor, completion, progress)
@@ -85,11 +80,7 @@ def edit_section(request, round_slug, area_slug, section_slug):
 def _form_context(editor, completion, progress):
     errors = editor.errors()
     if completion.is_bound:
-        errors += [
-            (f"id_{name}{first_input_suffix(completion.fields.get(name))}", msg)
-            for name, msgs in completion.errors.items()
-            for msg in msgs
-        ]
+        errors += error_summary(completion)
     return {"editor": editor, "completion": completion, "progress": progress, "errors": errors}
 
 
