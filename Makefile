@@ -30,6 +30,8 @@ install: $(VENV)/.installed static/build/app.css
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
+	@# One task worker beside the development server (exports, large PDFs); both stop together.
+	trap 'kill 0' EXIT; $(BIN)/python manage.py db_worker --interval 1 & \
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 lint: install

@@ -7,3 +7,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Every test database starts with the reference data and the demo plans."""
     with django_db_blocker.unblock():
         call_command("load_demo", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _media_in_a_temporary_folder(settings, tmp_path_factory):
+    """Uploads and prepared downloads never land in the working tree."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")

@@ -27,3 +27,32 @@ if (warning) {
     });
   }
 }
+
+// A file being prepared in the background: follow its progress, and show the finished
+// page as soon as it is ready. Without this, the "Check again" button does the same.
+const progress = document.querySelector("[data-status-url]");
+if (progress) {
+  const bar = document.getElementById("download-bar");
+  const step = document.getElementById("download-step");
+  const poll = async () => {
+    try {
+      const response = await fetch(progress.dataset.statusUrl, { credentials: "same-origin" });
+      if (response.ok) {
+        const state = await response.json();
+        if (state.status === "ready" || state.status === "failed") {
+          window.location.reload();
+          return;
+        }
+        bar.value = state.percent;
+        bar.textContent = `${state.percent}%`;
+        if (state.step) {
+          step.textContent = state.step;
+        }
+      }
+    } catch {
+      // A dropped connection is retried at the next tick.
+    }
+    window.setTimeout(poll, 1500);
+  };
+  window.setTimeout(poll, 1000);
+}

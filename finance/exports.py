@@ -6,10 +6,12 @@ import io
 import pandas as pd
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
-from django.views.decorators.http import require_GET
+from django.http import HttpResponseBadRequest
+from django.shortcuts import redirect, render
 
 from plans import permissions
+from plans.downloads import BuiltFile, request_download
+from plans.models import Download
 
 from .models import ExpenditureLine, IncomeLine
 
@@ -75,28 +77,49 @@ def national_frames():
     return _frame(income, INCOME_COLUMNS), _frame(spend, EXPENDITURE_COLUMNS)
 
 
-@login_required
-@require_GET
-def national_export(request, fmt):
-    if not permissions.is_national_admin(request.user):
-        raise PermissionDenied
+def build_national_xlsx(download, progress):
+    """The background builder for the national finance workbook."""
+    progress.begin(3)
+    progress.step("Reading every submitted plan's income and expenditure")
     income, spend = national_frames()
-    if fmt == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="bcf-national-expenditure.csv"'
-        spend.to_csv(response, index=False)
-        return response
-    if fmt != "xlsx":
-        raise Http404
+    progress.step(f"Writing {len(income):,} income and {len(spend):,} expenditure rows")
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         income.to_excel(writer, sheet_name="Income", index=False)
         spend.to_excel(writer, sheet_name="Expenditure", index=False)
         for sheet in writer.sheets.values():
             sheet.freeze_panes = "A2"
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = 'attachment; filename="bcf-national-finance.xlsx"'
-    return response
+        progress.step("Compressing the workbook")
+    return BuiltFile(buffer.getvalue(), "bcf-national-finance.xlsx", XLSX)
+
+
+def build_national_csv(download, progress):
+    """The background builder for every submitted plan's expenditure lines as CSV."""
+    progress.begin(2)
+    progress.step("Reading every submitted plan's expenditure")
+    _, spend = national_frames()
+    progress.step(f"Writing {len(spend):,} expenditure rows")
+    content = spend.to_csv(index=False).encode("utf-8-sig")  # BOM: Excel reads £ right
+    return BuiltFile(content, "bcf-national-expenditure.csv", "text/csv; charset=utf-8")
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EXPORT_KINDS = {
+    "xlsx": Download.Kind.NATIONAL_FINANCE_XLSX,
+    "csv": Download.Kind.NATIONAL_FINANCE_CSV,
+}
+
+
+@login_required
+def national_exports(request):
+    """National administrators ask for the national files here; they are prepared in
+    the background and the progress page offers them when ready."""
+    if not permissions.is_national_admin(request.user):
+        raise PermissionDenied
+    if request.method == "POST":
+        kind = EXPORT_KINDS.get(request.POST.get("format"))
+        if kind is None:
+            return HttpResponseBadRequest("Choose Excel or CSV.")
+        return redirect(request_download(request.user, kind))
+    recent = Download.objects.for_user(request.user).filter(kind__in=EXPORT_KINDS.values())[:10]
+    return render(request, "finance/national_exports.html", {"recent": recent})

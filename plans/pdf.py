@@ -2,14 +2,19 @@
 an HTML template with print CSS into a tagged PDF (PDF/UA-1), with the document
 title and language set and headings as bookmarks."""
 
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from finance.models import ExpenditureLine
 from finance.summary import finance_summary
 from metrics.charts import data_uri, line_chart
 from metrics.services import metric_tables
 from schemes.services import schemes_with_totals
 
+from . import permissions
+from .downloads import BuiltFile
 from .models import ConditionQuestion, NarrativeAnswer
 from .snapshot import with_titles
 
@@ -56,6 +61,41 @@ def render_pdf(html, base_url="/"):
 def plan_pdf(plan, viewer_plans):
     html = render_to_string("plans/pdf/plan.html", plan_document(plan, viewer_plans))
     return render_pdf(html)
+
+
+def partners_seen_by(user, plan):
+    """The joint plan's areas this user may see: the PDF names only those."""
+    return list(
+        permissions.visible_plans(user, plan.narrative.plans.all())
+        .select_related("area")
+        .order_by("area__name")
+    )
+
+
+def pdf_filename(plan, version=None):
+    suffix = f"-v{version}" if version else ""
+    return f"bcf-{plan.round.slug}-{plan.area.slug}{suffix}.pdf"
+
+
+def is_large(plan):
+    """Plans whose PDF takes long enough to tie up a web worker are built in the
+    background instead (see `settings.PDF_BACKGROUND_MIN_LINES`)."""
+    lines = ExpenditureLine.objects.filter(scheme__plan=plan).count()
+    return lines >= settings.PDF_BACKGROUND_MIN_LINES
+
+
+def build_plan_pdf(download, progress):
+    """The background builder for `Download.Kind.PLAN_PDF`, for the user who asked."""
+    plan, user = download.plan, download.requested_by
+    if not permissions.can_view(user, plan):
+        raise PermissionDenied(f"{user} may no longer see {plan}")
+    progress.begin(3)
+    progress.step("Gathering the plan's sections, finance and metrics")
+    context = plan_document(plan, partners_seen_by(user, plan))
+    progress.step("Writing the pages")
+    html = render_to_string("plans/pdf/plan.html", context)
+    progress.step("Laying out the PDF")
+    return BuiltFile(render_pdf(html), pdf_filename(plan), "application/pdf")
 
 
 def version_pdf(version):

@@ -2,7 +2,7 @@ from django.urls import path
 
 from finance.excel import views as excel_views
 
-from . import views, workflow_views
+from . import download_views, views, workflow_views
 from .sections import views as section_views
 
 app_name = "plans"
@@ -31,6 +31,11 @@ urlpatterns = [
     ),
     path("<slug:round_slug>/<slug:area_slug>/timeline/", workflow_views.timeline, name="timeline"),
     path("<slug:round_slug>/<slug:area_slug>/plan.pdf", workflow_views.plan_pdf, name="pdf"),
+    path(
+        "<slug:round_slug>/<slug:area_slug>/plan.pdf/prepare/",
+        download_views.prepare_pdf,
+        name="prepare-pdf",
+    ),
     path(
         "<slug:round_slug>/<slug:area_slug>/versions/<int:number>/plan.pdf",
         workflow_views.version_pdf,

@@ -223,29 +223,27 @@ def review_action(request, round_slug, area_slug):
 
 @login_required
 def plan_pdf(request, round_slug, area_slug):
-    """The plan as it is now, as a PDF (watermarked "Draft" until submitted)."""
-    from .pdf import plan_pdf as render
+    """The plan as it is now, as a PDF (watermarked "Draft" until submitted). Large
+    plans are built in the background: this sends the reader to ask for that."""
+    from . import pdf
 
     plan = _plan(request, round_slug, area_slug)
-    partners = list(
-        permissions.visible_plans(request.user, plan.narrative.plans.all())
-        .select_related("area")
-        .order_by("area__name")
-    )
-    response = HttpResponse(render(plan, partners), content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'inline; filename="bcf-{plan.round.slug}-{plan.area.slug}.pdf"'
-    )
+    if pdf.is_large(plan):
+        return redirect("plans:prepare-pdf", plan.round.slug, plan.area.slug)
+    content = pdf.plan_pdf(plan, pdf.partners_seen_by(request.user, plan))
+    return _pdf_response(content, pdf.pdf_filename(plan))
+
+
+def _pdf_response(content, filename):
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
 
 
 @login_required
 def version_pdf(request, round_slug, area_slug, number):
+    from .pdf import pdf_filename
     from .pdf import version_pdf as render
 
     plan, version = _version(request, round_slug, area_slug, number)
-    response = HttpResponse(render(version), content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'inline; filename="bcf-{plan.round.slug}-{plan.area.slug}-v{number}.pdf"'
-    )
-    return response
+    return _pdf_response(render(version), pdf_filename(plan, number))

@@ -9,7 +9,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from finance.models import ExpenditureLine
 from metrics.models import MetricPlanValue
-from plans.models import Plan
+from plans.models import Download, Plan
 from plans.tests.helpers import login
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +34,7 @@ ANY_SIGNED_IN = {
     "expenditure-line-list",
     "metric-value-list",
     "logout",
+    "downloads",
 }
 
 
@@ -52,6 +53,8 @@ def routes(resolver=None, namespace="", inherited=()):
 
 def sample_kwargs(names, plan):
     scheme = plan.schemes.order_by("code").first()
+    owner = plan.area.roles.filter(kind="commissioner").first().user
+    download, _ = Download.objects.get_or_create(kind="plan_pdf", plan=plan, requested_by=owner)
     values = {
         "round_slug": plan.round.slug,
         "area_slug": plan.area.slug,
@@ -63,6 +66,7 @@ def sample_kwargs(names, plan):
         "slug": plan.area.slug,
         "pk": plan.pk,
         "format": "json",
+        "download_id": download.pk,
     }
     return {name: values[name] for name in names}
 
@@ -118,4 +122,4 @@ def test_users_of_another_area_cannot_open_a_plans_routes(client):
             continue
         status = client.get(url).status_code
         assert status in (403, 404, 405), (name, url, status)
-        assert re.match(r"^/(plans|api|exports|assurance|overview|accounts)/", url), url
+        assert re.match(r"^/(plans|api|exports|assurance|overview|accounts|downloads)/", url), url

@@ -346,33 +346,6 @@ def test_other_areas_cannot_download_or_upload(client):
     assert client.get(HAVERING + "template.xlsx").status_code == 404
 
 
-def test_national_export_for_administrators_only(client):
-    from plans.models import Plan
-
-    Plan.objects.filter(round__slug="2017-19").update(status=Plan.Status.SUBMITTED)
-    login(client, "bhr.commissioner")
-    assert client.get("/exports/national-finance.xlsx").status_code == 403
-    login(client, "admin")
-    response = client.get("/exports/national-finance.xlsx")
-    book = load_workbook(io.BytesIO(response.content))
-    spend = book["Expenditure"]
-    lines = ExpenditureLine.objects.filter(scheme__plan__round__slug="2017-19").count()
-    assert spend.max_row == lines + 1
-    total = sum(
-        Decimal(str(row[0]))
-        for row in spend.iter_rows(min_row=2, min_col=20, max_col=20, values_only=True)
-    )
-    lines_total = sum(
-        ExpenditureLine.objects.filter(scheme__plan__round__slug="2017-19").values_list(
-            "amount", flat=True
-        )
-    )
-    assert total == lines_total
-    assert in_thousands(total) == 143102  # seed 8.4: 68,408 + 74,693 = 143,101 once rounded by year
-    csv = client.get("/exports/national-finance.csv").content.decode()
-    assert csv.splitlines()[0].startswith("Round,ONS code,Health and Wellbeing Board")
-
-
 def test_an_error_part_way_through_an_import_leaves_the_plan_as_it_was(client, monkeypatch):
     from django.db import DatabaseError
 

@@ -1,5 +1,6 @@
 from .access import Role
 from .areas import Area, ClinicalCommissioningGroup, Region
+from .downloads import Download
 from .plans import (
     ConditionAnswer,
     HighImpactChangeAssessment,
@@ -38,6 +39,7 @@ __all__ = [
     "CommissionerType",
     "ConditionAnswer",
     "ConditionQuestion",
+    "Download",
     "FinancialYear",
     "FundingSource",
     "HighImpactChange",
