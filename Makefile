@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/bcfplans
 export DJANGO_SETTINGS_MODULE := bcfplans.settings
 
-.PHONY: run test test-postgres lint install assets browsers clean
+.PHONY: run test test-postgres lint install assets browsers bench clean
 
 $(BIN)/activate:
 	@PY=$$(scripts/find-python) && echo "Using $$PY" && $$PY -m venv $(VENV)
@@ -45,14 +45,22 @@ test-postgres: install
 	DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest
 
 # Debian packages: chromium for the browser tests (Playwright never downloads a
-# browser), Pango for WeasyPrint, poppler-utils for reading PDFs in tests, and fonts.
-# Needs root; `make test` and .ci/run call it.
-SYSTEM_PACKAGES := chromium fonts-liberation libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
+# browser), Pango and HarfBuzz-subset for WeasyPrint, poppler-utils for reading PDFs
+# in tests, and fonts. Needs root; `make test` and .ci/run call it.
+SYSTEM_PACKAGES := chromium fonts-liberation libpango-1.0-0 libpangoft2-1.0-0 \
+	libharfbuzz-subset0 poppler-utils
 browsers:
-	@{ command -v chromium >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1; } || \
+	@dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1 || \
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 		$(SYSTEM_PACKAGES); } || \
 		echo "warning: could not install $(SYSTEM_PACKAGES); some tests will be skipped" >&2
+
+# Benchmarks (never part of the suite): bench/results/ gets the figures and the machine.
+bench: install
+	@command -v wrk >/dev/null 2>&1 || apt-get install -y -qq wrk
+	$(BIN)/python bench/run.py
+	DATABASE_URL=$(PG_URL)_bench $(BIN)/python bench/run.py
+	PG_URL=$(PG_URL)_bench $(BIN)/python bench/throughput.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache node_modules static/build test-artifacts

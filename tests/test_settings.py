@@ -39,3 +39,30 @@ def test_production_refuses_to_start_without_a_secret_key():
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_collectstatic_succeeds_with_the_production_storage(tmp_path):
+    """The hashed, compressed storage fails on any CSS url() to a missing file; it once
+    did on GOV.UK Frontend's crest, which we do not ship."""
+    import json
+
+    env = {
+        **os.environ,
+        "DEBUG": "false",
+        "SECRET_KEY": "a-production-secret-" + "x" * 50,
+        "ALLOWED_HOSTS": "bcf.example.org",
+        "STATIC_ROOT": str(tmp_path),
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    manifest = json.loads((tmp_path / "staticfiles.json").read_text())["paths"]
+    css = tmp_path / manifest["build/app.css"]
+    assert (tmp_path / (manifest["build/app.css"] + ".gz")).exists()
+    assert "crest" not in css.read_text()

@@ -7,7 +7,7 @@ import random
 from decimal import Decimal
 
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import connection, transaction
 
 from finance.models import ExpenditureLine, IncomeLine, MinimumAllocation
 from metrics.models import MetricPlanValue, MetricTrajectory
@@ -36,8 +36,16 @@ class Command(BaseCommand):
         parser.add_argument("--reset", action="store_true", help="Remove synthetic plans first.")
         parser.add_argument("--seed", type=int, default=2017)
 
-    @transaction.atomic
     def handle(self, *args, **options):
+        self.generate(**options)
+        if connection.vendor == "postgresql":
+            # Fresh planner statistics: without them PostgreSQL plans for the empty
+            # tables it last analysed and scans every line (200 ms, not 0.5 ms).
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+
+    @transaction.atomic
+    def generate(self, **options):
         round_ = Round.objects.get(slug=options["round"])
         if options["reset"]:
             synthetic = Plan.objects.filter(narrative__title__startswith=PREFIX)
