@@ -8,16 +8,17 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from . import permissions
-from .downloads import request_download
+from .downloads import request_download, settle_lost
 from .models import Download
 
 
 def _download(request, download_id):
     """Only the person who asked sees a download; anyone else gets 404."""
-    return get_object_or_404(
+    found = get_object_or_404(
         Download.objects.for_user(request.user).select_related("plan__round", "plan__area"),
         pk=download_id,
     )
+    return settle_lost(found)
 
 
 @login_required

@@ -5,6 +5,7 @@ storage, which every app server and worker shares."""
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -15,6 +16,8 @@ from django.utils.module_loading import import_string
 from .models import Download
 
 logger = logging.getLogger(__name__)
+
+LOST_AFTER = timedelta(minutes=30)
 
 # Each kind is built by a function (download, progress) -> BuiltFile, named here so the
 # apps that own the content keep their own code and no import cycle forms.
@@ -106,6 +109,35 @@ def build(download_id):
         finished_at=timezone.now(),
     )
     return download.file.name
+
+
+def settle_lost(download):
+    """A worker killed mid-build (deploy, out of memory) never reports back. A download
+    whose task failed outside our code, vanished, or has not finished within
+    `LOST_AFTER` is marked failed, so nobody watches a progress bar for ever; a
+    late-starting task then finds it no longer queued and does nothing."""
+    from django.tasks import TaskResultStatus
+    from django.tasks.exceptions import TaskResultDoesNotExist
+
+    from .tasks import build_download
+
+    if download.finished:
+        return download
+    try:
+        lost = build_download.get_result(download.task_id).status == TaskResultStatus.FAILED
+    except TaskResultDoesNotExist:
+        lost = True
+    if lost or timezone.now() - download.requested_at > LOST_AFTER:
+        Download.objects.unfinished().filter(pk=download.pk).update(
+            status=Download.Status.FAILED,
+            finished_at=timezone.now(),
+            error=(
+                "This file was not finished: the service stopped while preparing it. "
+                f"Ask for it again; if it fails again, quote {download.reference}."
+            ),
+        )
+        download.refresh_from_db()
+    return download
 
 
 def prune(older_than):

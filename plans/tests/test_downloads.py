@@ -190,6 +190,24 @@ def test_a_failed_build_says_so_with_a_reference_and_keeps_no_file(client, monke
     page = client.get(download.get_absolute_url()).content.decode()
     assert "could not be prepared" in page and download.reference in page
     assert "data-status-url" not in page  # nothing left to poll
+    assert 'id="ask-again" href="/exports/"' in page
+
+
+def test_a_build_whose_worker_died_is_reported_failed_not_left_running(client):
+    login(client, "admin")
+    crashed = ask(client, "/exports/", format="csv")
+    DBTaskResult.objects.filter(pk=crashed.task_id).update(status="FAILED")
+    assert client.get(f"/downloads/{crashed.pk}/status.json").json()["status"] == "failed"
+    assert "quote " + crashed.reference in client.get(crashed.get_absolute_url()).content.decode()
+
+    stuck = ask(client, "/exports/", format="csv")
+    Download.objects.filter(pk=stuck.pk).update(status=Download.Status.RUNNING)
+    assert client.get(f"/downloads/{stuck.pk}/status.json").json()["status"] == "running"
+    Download.objects.filter(pk=stuck.pk).update(
+        requested_at=timezone.now() - downloads.LOST_AFTER - timedelta(seconds=1)
+    )
+    assert client.get(f"/downloads/{stuck.pk}/status.json").json()["status"] == "failed"
+    assert downloads.build(stuck.pk) == "already claimed"  # a late start does nothing
 
 
 def test_progress_is_written_step_by_step(client):
