@@ -107,6 +107,10 @@ def test_edit_conflict_on_a_scheme_keeps_the_first_save(client):
     assert client.post(url, data | {"name": "First name"}).status_code == 302
     response = client.post(url, data | {"name": "Second name"})
     assert response.status_code == 409
+    page = response.content.decode()
+    assert f"Someone else saved scheme {scheme.code}, after you opened this page" in page
+    assert f'href="{url}">open the saved version</a>' in page
+    assert 'value="Second name"' in page  # what they typed is kept
     scheme.refresh_from_db()
     assert scheme.name == "First name"
 
