@@ -4,39 +4,42 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "a-production-secret-" + "x" * 50,
+    "ALLOWED_HOSTS": "bcf.example.org",
+}
 
 
-def test_deploy_checks_pass_with_production_settings():
-    env = {
-        **os.environ,
-        "DEBUG": "false",
-        "SECRET_KEY": "a-production-secret-" + "x" * 50,
-        "ALLOWED_HOSTS": "bcf.example.org",
-        "DATABASE_URL": "sqlite:////tmp/bcf-deploy-check.sqlite3",
-    }
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests only
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+def manage(*args, **env):
+    """Run manage.py in a fresh process with the given environment on top of ours."""
+    environment = {**os.environ, **env}
+    environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests only
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env=env,
+        env=environment,
         capture_output=True,
         text=True,
         check=False,
+    )
+
+
+def test_deploy_checks_pass_with_production_settings():
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        **PRODUCTION,
+        DATABASE_URL="sqlite:////tmp/bcf-deploy-check.sqlite3",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
 def test_production_refuses_to_start_without_a_secret_key():
-    env = {**os.environ, "DEBUG": "false", "SECRET_KEY": "", "ALLOWED_HOSTS": "x"}
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = manage("check", DEBUG="false", SECRET_KEY="", ALLOWED_HOSTS="x")
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
 
@@ -46,21 +49,7 @@ def test_collectstatic_succeeds_with_the_production_storage(tmp_path):
     did on GOV.UK Frontend's crest, which we do not ship."""
     import json
 
-    env = {
-        **os.environ,
-        "DEBUG": "false",
-        "SECRET_KEY": "a-production-secret-" + "x" * 50,
-        "ALLOWED_HOSTS": "bcf.example.org",
-        "STATIC_ROOT": str(tmp_path),
-    }
-    result = subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = manage("collectstatic", "--noinput", **PRODUCTION, STATIC_ROOT=str(tmp_path))
     assert result.returncode == 0, result.stdout + result.stderr
     manifest = json.loads((tmp_path / "staticfiles.json").read_text())["paths"]
     css = tmp_path / manifest["build/app.css"]
