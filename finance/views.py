@@ -26,11 +26,7 @@ def _finance_section(plan):
 def summary(request, round_slug, area_slug):
     """Totals by source, theme and area, and the minimum checks, all computed."""
     plan = permissions.get_plan_for(request.user, round_slug, area_slug, "view")
-    partners = list(
-        permissions.visible_plans(request.user, plan.narrative.plans.all())
-        .select_related("area")
-        .order_by("area__name")
-    )
+    partners = permissions.partner_plans(request.user, plan)
     section = _finance_section(plan)
     progress = progress_for(plan, section) if section else None
     context = {

@@ -10,10 +10,13 @@ from datetime import timedelta
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
+from django.tasks import TaskResultStatus
+from django.tasks.exceptions import TaskResultDoesNotExist
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from .models import Download
+from .tasks import build_download
 
 logger = logging.getLogger(__name__)
 
@@ -60,8 +63,6 @@ def request_download(user, kind, plan=None):
     """Queue a build, or return the same user's unfinished one of the same file, so
     pressing the button twice does not do the work twice. The task row and the
     download row commit together, so the worker never sees one without the other."""
-    from .tasks import build_download
-
     with transaction.atomic():
         pending = Download.objects.for_user(user).unfinished().filter(kind=kind, plan=plan).first()
         if pending is not None:
@@ -116,11 +117,6 @@ def settle_lost(download):
     whose task failed outside our code, vanished, or has not finished within
     `LOST_AFTER` is marked failed, so nobody watches a progress bar for ever; a
     late-starting task then finds it no longer queued and does nothing."""
-    from django.tasks import TaskResultStatus
-    from django.tasks.exceptions import TaskResultDoesNotExist
-
-    from .tasks import build_download
-
     if download.finished:
         return download
     try:

@@ -58,18 +58,14 @@ def render_pdf(html, base_url="/"):
     return HTML(string=html, base_url=base_url).write_pdf(pdf_variant="pdf/ua-1")
 
 
-def plan_pdf(plan, viewer_plans):
-    html = render_to_string("plans/pdf/plan.html", plan_document(plan, viewer_plans))
+def plan_pdf(plan, viewer_plans, step=lambda label: None):
+    """The PDF bytes; `step(label)` is told as each stage starts (for progress)."""
+    step("Gathering the plan's sections, finance and metrics")
+    context = plan_document(plan, viewer_plans)
+    step("Writing the pages")
+    html = render_to_string("plans/pdf/plan.html", context)
+    step("Laying out the PDF")
     return render_pdf(html)
-
-
-def partners_seen_by(user, plan):
-    """The joint plan's areas this user may see: the PDF names only those."""
-    return list(
-        permissions.visible_plans(user, plan.narrative.plans.all())
-        .select_related("area")
-        .order_by("area__name")
-    )
 
 
 def pdf_filename(plan, version=None):
@@ -90,12 +86,8 @@ def build_plan_pdf(download, progress):
     if not permissions.can_view(user, plan):
         raise PermissionDenied(f"{user} may no longer see {plan}")
     progress.begin(3)
-    progress.step("Gathering the plan's sections, finance and metrics")
-    context = plan_document(plan, partners_seen_by(user, plan))
-    progress.step("Writing the pages")
-    html = render_to_string("plans/pdf/plan.html", context)
-    progress.step("Laying out the PDF")
-    return BuiltFile(render_pdf(html), pdf_filename(plan), "application/pdf")
+    content = plan_pdf(plan, permissions.partner_plans(user, plan), step=progress.step)
+    return BuiltFile(content, pdf_filename(plan), "application/pdf")
 
 
 def version_pdf(version):

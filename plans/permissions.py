@@ -58,6 +58,16 @@ def visible_plans(user, queryset=None):
     return queryset.filter(area__in=area_ids(user))
 
 
+def partner_plans(user, plan):
+    """The joint plan's area plans (this one included) that the user may see, by area
+    name: finance totals and the PDF show only these."""
+    return list(
+        visible_plans(user, plan.narrative.plans.all())
+        .select_related("area")
+        .order_by("area__name")
+    )
+
+
 def can_view(user, plan):
     return visible_plans(user, Plan.objects.filter(pk=plan.pk)).exists()
 

@@ -230,7 +230,7 @@ def plan_pdf(request, round_slug, area_slug):
     plan = _plan(request, round_slug, area_slug)
     if pdf.is_large(plan):
         return redirect("plans:prepare-pdf", plan.round.slug, plan.area.slug)
-    content = pdf.plan_pdf(plan, pdf.partners_seen_by(request.user, plan))
+    content = pdf.plan_pdf(plan, permissions.partner_plans(request.user, plan))
     return _pdf_response(content, pdf.pdf_filename(plan))
 
 

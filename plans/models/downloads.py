@@ -19,7 +19,7 @@ class DownloadQuerySet(models.QuerySet):
         return self.filter(requested_by=user)
 
     def unfinished(self):
-        return self.filter(status__in=(Download.Status.QUEUED, Download.Status.RUNNING))
+        return self.filter(status__in=Download.UNFINISHED)
 
 
 class Download(models.Model):
@@ -33,6 +33,8 @@ class Download(models.Model):
         RUNNING = "running", "Being prepared"
         READY = "ready", "Ready"
         FAILED = "failed", "Failed"
+
+    UNFINISHED = (Status.QUEUED, Status.RUNNING)
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(max_length=40, choices=Kind.choices)
@@ -84,7 +86,7 @@ class Download(models.Model):
 
     @property
     def finished(self):
-        return self.status in (self.Status.READY, self.Status.FAILED)
+        return self.status not in self.UNFINISHED
 
     @property
     def percent(self):
