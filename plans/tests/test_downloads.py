@@ -252,3 +252,25 @@ def test_the_real_worker_runs_the_queue():
     assert download.status == "ready"
     task = DBTaskResult.objects.get(pk=download.task_id)
     assert task.status == "SUCCESSFUL" and task.return_value == download.file.name
+
+
+def test_the_downloads_list_keeps_its_query_count_as_files_pile_up(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    login(client, "bhr.commissioner")
+    havering = Plan.objects.get(round__slug="2017-19", area__slug="havering")
+    user = havering.area.roles.get(kind="commissioner").user
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/downloads/").status_code == 200
+        return len(queries)
+
+    Download.objects.create(kind="plan_pdf", plan=havering, requested_by=user)
+    few = count()
+    Download.objects.bulk_create(
+        Download(kind="plan_pdf", plan=havering, requested_by=user, status="failed")
+        for _ in range(30)
+    )
+    assert count() == few
