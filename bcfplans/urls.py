@@ -1,13 +1,29 @@
+"""The roof: every app's URLs. A plan's pages are served by several apps but share the
+`plans` namespace, composed here so no app imports one above it."""
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from finance.exports import national_exports
-from plans import download_views, overview_views
+from assurance import urls as assurance_urls
+from assurance import views as assurance_views
+from plans import download_views
+from plans import urls as plans_urls
 from plans import views as plan_views
-from plans import workflow_views as plan_workflow_views
-from plans.api import router as api_router
+from reports import overview_views
+from reports import urls as reports_urls
+from reports.api import router as api_router
+from reports.exports import national_exports
+from workbook import urls as workbook_urls
+
+plan_pages = (
+    plans_urls.plan_patterns
+    + assurance_urls.plan_patterns
+    + reports_urls.plan_patterns
+    + workbook_urls.plan_patterns
+)
+PLAN = "plans/<slug:round_slug>/<slug:area_slug>/"
 
 urlpatterns = [
     path("", plan_views.home, name="home"),
@@ -25,12 +41,13 @@ urlpatterns = [
         name="download-status",
     ),
     path("downloads/<uuid:download_id>/file", download_views.download_file, name="download-file"),
-    path("assurance/", plan_workflow_views.assurance_queue, name="assurance-queue"),
+    path("assurance/", assurance_views.assurance_queue, name="assurance-queue"),
     path("overview/", overview_views.overview, name="overview"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/", include(api_router.urls)),
-    path("plans/", include("plans.urls")),
-    path("plans/<slug:round_slug>/<slug:area_slug>/schemes/", include("schemes.urls")),
-    path("plans/<slug:round_slug>/<slug:area_slug>/finance/", include("finance.urls")),
-    path("plans/<slug:round_slug>/<slug:area_slug>/metrics/", include("metrics.urls")),
+    path("plans/", include((plan_pages, "plans"))),
+    path(f"{PLAN}schemes/", include("schemes.urls")),
+    path(f"{PLAN}finance/", include("finance.urls")),
+    path(f"{PLAN}finance/", include("workbook.urls")),
+    path(f"{PLAN}metrics/", include("metrics.urls")),
 ]

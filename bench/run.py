@@ -42,9 +42,8 @@ def timed(function, repeat=5):
 
 
 def synthetic_plan(schemes=200, lines_per_scheme=10):
-    from finance.models import ExpenditureLine
     from plans.models import Plan
-    from schemes.models import Scheme
+    from schemes.models import ExpenditureLine, Scheme
 
     plan = Plan.objects.get(round__slug="2014-16", area__slug="lancashire")
     Scheme.objects.filter(plan=plan, code__startswith="B").delete()
@@ -95,8 +94,9 @@ def main():
     from finance.excel.importer import apply_template
     from finance.excel.reader import read_template
     from finance.excel.writer import build_template
-    from plans.models import Plan
     from plans.pdf import plan_pdf
+
+    from plans.models import Plan
 
     results, ratios = [], []
     havering = Plan.objects.get(round__slug="2017-19", area__slug="havering")

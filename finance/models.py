@@ -1,5 +1,5 @@
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from plans.fields import MoneyField
@@ -26,52 +26,6 @@ class IncomeLine(models.Model):
 
     def __str__(self):
         return f"{self.plan} {self.year} {self.source}: £{self.amount:,}"
-
-
-class ExpenditureLine(models.Model):
-    class Recurrence(models.TextChoices):
-        RECURRENT = "recurrent", "Recurrent"
-        NON_RECURRENT = "non_recurrent", "Non-recurrent"
-
-    scheme = models.ForeignKey(
-        "schemes.Scheme", on_delete=models.CASCADE, related_name="expenditure_lines"
-    )
-    source = models.ForeignKey("plans.FundingSource", on_delete=models.PROTECT)
-    year = models.ForeignKey("plans.FinancialYear", on_delete=models.PROTECT)
-    amount = MoneyField()
-    area_of_spend = models.ForeignKey(
-        "plans.AreaOfSpend", null=True, blank=True, on_delete=models.PROTECT
-    )
-    commissioner = models.ForeignKey(
-        "plans.CommissionerType", null=True, blank=True, on_delete=models.PROTECT
-    )
-    nhs_share = models.DecimalField("% NHS", max_digits=5, decimal_places=2, null=True, blank=True)
-    la_share = models.DecimalField("% LA", max_digits=5, decimal_places=2, null=True, blank=True)
-    provider_type = models.ForeignKey(
-        "plans.ProviderType", null=True, blank=True, on_delete=models.PROTECT
-    )
-    provider = models.CharField(max_length=200, blank=True)
-    recurrence = models.CharField(
-        max_length=13, choices=Recurrence.choices, default=Recurrence.RECURRENT
-    )
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["scheme", "year", "source__order", "pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(amount__gte=0), name="expenditure_amount_not_negative"
-            ),
-            models.CheckConstraint(
-                condition=(Q(nhs_share__isnull=True) & Q(la_share__isnull=True))
-                | Q(nhs_share__gte=0, la_share__gte=0, nhs_share__lte=100, la_share__lte=100)
-                & Q(nhs_share=100 - F("la_share")),
-                name="expenditure_joint_shares_total_100",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.scheme} {self.year} {self.source}: £{self.amount:,}"
 
 
 class MinimumAllocation(models.Model):

@@ -2,11 +2,15 @@
 
 Each takes dicts of Decimal keyed by year (or by (year, source)) and returns a list
 of Findings; none touches the database, so each is tested with the seed figures.
+The end of the module registers them with the engine, with the facts they read.
 """
 
 from decimal import Decimal
 
-from plans.findings import ERROR, Finding, money
+from plans.findings import ERROR, Facts, Finding, fact, money, rule
+
+from . import selectors
+from .models import MinimumAllocation
 
 ZERO = Decimal(0)
 
@@ -15,12 +19,17 @@ def _label(year):
     return f"{year}/{(year + 1) % 100:02d}"
 
 
+def meets(actual: Decimal, required: Decimal) -> bool:
+    """A minimum is met at equality: B&D 2017/18 social care £4,970,629 of £4,970,629."""
+    return actual >= required
+
+
 def _shortfalls(actual, minimum):
     """(year, actual, required) for each year whose actual is below its minimum;
-    a year with no actual counts as zero, and equality meets the minimum."""
+    a year with no actual counts as zero."""
     for year, required in sorted(minimum.items()):
         amount = actual.get(year, ZERO)
-        if amount < required:
+        if not meets(amount, required):
             yield year, amount, required
 
 
@@ -116,3 +125,99 @@ def dfg_passed_through(income, allocation):
                 )
             )
     return findings
+
+
+# Registration: the facts these rules read about one plan, each fetched once per check.
+
+Kind = MinimumAllocation.Kind
+
+
+def _own(by_area, facts):
+    return by_area.get(facts.plan.area.slug, {})
+
+
+@fact("finance.minimums")
+def _minimums(facts: Facts) -> dict:
+    return selectors.minimums_by_kind([facts.plan.area_id])[facts.plan.area_id]
+
+
+@fact("finance.income_by_year")
+def _income_by_year(facts: Facts) -> dict:
+    return _own(selectors.income_by_area([facts.plan]), facts)
+
+
+@fact("finance.spend_by_year")
+def _spend_by_year(facts: Facts) -> dict:
+    return _own(selectors.expenditure_by_area([facts.plan]), facts)
+
+
+@fact("finance.income_by_source")
+def _income_by_source(facts: Facts) -> dict:
+    return {(y, s): v for (_a, y, s), v in selectors.income_by_source([facts.plan]).items()}
+
+
+@fact("finance.spend_by_source")
+def _spend_by_source(facts: Facts) -> dict:
+    return {(y, s): v for (_a, y, s), v in selectors.spend_by_source([facts.plan]).items()}
+
+
+@fact("finance.ring_fenced")
+def _ring_fenced(facts: Facts) -> dict:
+    return {y: v for (_a, y), v in selectors.ring_fenced_actuals([facts.plan]).items()}
+
+
+@fact("finance.sources")
+def _sources(facts: Facts) -> list:
+    return list(facts.plan.round.funding_sources.values_list("code", "name", "is_dfg"))
+
+
+@rule("pooled_budget_minimum", title="The pooled budget is at least the minimum, each year")
+def check_pooled_budget(facts: Facts) -> list[Finding]:
+    return pooled_budget_minimum(
+        facts["finance.income_by_year"], facts["finance.minimums"][Kind.POOLED_BUDGET]
+    )
+
+
+@rule("spend_covers_allocation", title="Planned spending covers the money in the pool")
+def check_spend_covers_allocation(facts: Facts) -> list[Finding]:
+    return spend_covers_allocation(facts["finance.income_by_year"], facts["finance.spend_by_year"])
+
+
+@rule("income_equals_expenditure", title="Each funding source is spent exactly, each year")
+def check_income_equals_expenditure(facts: Facts) -> list[Finding]:
+    names = {code: name for code, name, _dfg in facts["finance.sources"]}
+    return income_equals_expenditure(
+        facts["finance.income_by_source"], facts["finance.spend_by_source"], names
+    )
+
+
+@rule("protection_of_social_care", title="Social care is protected at least to its minimum")
+def check_protection_of_social_care(facts: Facts) -> list[Finding]:
+    return minimum_met(
+        "protection_of_social_care",
+        "Protection of social care",
+        {y: v["social_care"] for y, v in facts["finance.ring_fenced"].items()},
+        facts["finance.minimums"][Kind.SOCIAL_CARE],
+    )
+
+
+@rule(
+    "out_of_hospital_ring_fence",
+    title="NHS-commissioned out-of-hospital spending reaches its ring-fence",
+)
+def check_out_of_hospital(facts: Facts) -> list[Finding]:
+    return minimum_met(
+        "out_of_hospital_ring_fence",
+        "NHS-commissioned out-of-hospital spend",
+        {y: v["out_of_hospital"] for y, v in facts["finance.ring_fenced"].items()},
+        facts["finance.minimums"][Kind.OUT_OF_HOSPITAL],
+    )
+
+
+@rule("dfg_passed_through", title="The Disabled Facilities Grant is pooled in full")
+def check_dfg(facts: Facts) -> list[Finding]:
+    dfg = {code for code, _name, is_dfg in facts["finance.sources"] if is_dfg}
+    return dfg_passed_through(
+        {y: v for (y, code), v in facts["finance.income_by_source"].items() if code in dfg},
+        facts["finance.minimums"][Kind.DFG],
+    )

@@ -2,12 +2,14 @@
 server so the page and the PDF show the same chart. The same figures are always
 given as a table beside it."""
 
+import base64
 import io
 import re
 
 import matplotlib
 
 matplotlib.use("svg")
+from django.utils.html import escape
 from matplotlib import font_manager, pyplot
 from matplotlib.figure import Figure
 
@@ -71,8 +73,6 @@ def line_chart(table, *, chart_id):
 def _accessible(svg, table, chart_id):
     """Give the SVG a title and description for assistive technology, and drop the
     XML prologue so it can sit inline in HTML."""
-    from django.utils.html import escape
-
     svg = svg[svg.index("<svg") :]
     svg = re.sub(r'width="[^"]+pt" height="[^"]+pt"', 'width="100%" height="auto"', svg, count=1)
     title = escape(f"{table.metric.name}: plan by period")
@@ -93,8 +93,6 @@ def _accessible(svg, table, chart_id):
 def data_uri(svg):
     """The chart as a data: URI for an <img>, so no inline SVG styles meet the page's
     Content Security Policy, and the page and PDF embed it the same way."""
-    import base64
-
     if not svg:
         return ""
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()

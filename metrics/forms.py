@@ -4,9 +4,9 @@ from decimal import Decimal
 
 from django import forms
 
-from finance.forms import money_field
+from plans.ui import money_field
 
-from .rules import rate
+from .rates import rate
 
 UNIT = "%"
 

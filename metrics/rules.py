@@ -6,17 +6,12 @@ direction, the period label, and value, numerator and denominator (any may be No
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from plans.findings import ERROR, WARNING, Finding
+from plans.findings import ERROR, WARNING, Facts, Finding, fact, rule
 
-ONE_DP = Decimal("0.1")
+from . import selectors
+from .rates import ONE_DP, rate
 
-
-def rate(numerator, denominator, base):
-    """numerator ÷ denominator × base to one decimal place, half away from zero, as the
-    national templates print it (360.6 days ÷ 198,408 × 100,000 = 181.7)."""
-    if numerator is None or not denominator:
-        return None
-    return (Decimal(numerator) / Decimal(denominator) * base).quantize(ONE_DP, ROUND_HALF_UP)
+__all__ = ["metric_values_valid", "metrics_complete", "plan_not_worse_than_baseline", "rate"]
 
 
 def _where(code, label=None):
@@ -107,3 +102,50 @@ def plan_not_worse_than_baseline(baselines, rows):
                 )
             )
     return findings
+
+
+# Registration: the metric tables are read once per check and shared by the three rules.
+
+
+@fact("metrics.tables")
+def _tables(facts: Facts) -> list:
+    return selectors.metric_tables(facts.plan)
+
+
+@fact("metrics.rows")
+def _rows(facts: Facts) -> list:
+    return selectors.rule_rows(facts["metrics.tables"])
+
+
+@rule("metrics_complete", title="Every required metric has a planned value for every period")
+def check_metrics_complete(facts: Facts) -> list[Finding]:
+    tables = facts["metrics.tables"]
+    return metrics_complete(
+        [
+            (
+                t.metric.code,
+                t.metric.name,
+                t.metric.required and not t.metric.is_local,
+                [p.label for p in t.periods],
+            )
+            for t in tables
+        ],
+        {(row["code"], row["label"]) for row in facts["metrics.rows"]},
+    )
+
+
+@rule("metric_values_valid", title="Metric values are possible: rates match, no negatives")
+def check_metric_values(facts: Facts) -> list[Finding]:
+    return metric_values_valid(facts["metrics.rows"])
+
+
+@rule(
+    "metric_plan_vs_baseline",
+    title="Planned values are no worse than the baseline",
+    severity=WARNING,
+)
+def check_plan_vs_baseline(facts: Facts) -> list[Finding]:
+    tables = facts["metrics.tables"]
+    return plan_not_worse_than_baseline(
+        {t.metric.code: t.baseline.value for t in tables if t.baseline}, facts["metrics.rows"]
+    )

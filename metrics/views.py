@@ -1,27 +1,17 @@
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 
 from plans import permissions
 from plans.models import Section
-from plans.sections.forms import CompletionForm, error_summary
-from plans.sections.services import (
-    EditConflict,
-    progress_for,
-    save_page,
-    section_open,
-)
+from plans.sections.selectors import progress_for, section_of_kind, section_open
+from plans.ui import CompletionForm, error_summary, save_and_respond
 
-from . import services
+from . import actions, selectors
 from .charts import data_uri, line_chart
 from .forms import MetricValuesForm
-from .writes import write_metric
-
-
-def _metrics_section(plan):
-    return plan.round.sections.filter(kind=Section.Kind.METRICS).first()
 
 
 @login_required
@@ -29,8 +19,8 @@ def plan_metrics(request, round_slug, area_slug):
     """Every metric of the round: chart, planned values with computed rates,
     quarterly and annual sums, alternatives, and the contingency table."""
     plan = permissions.get_plan_for(request.user, round_slug, area_slug, "view")
-    tables = services.metric_tables(plan)
-    section = _metrics_section(plan)
+    tables = selectors.metric_tables(plan)
+    section = section_of_kind(plan, Section.Kind.METRICS)
     progress = progress_for(plan, section) if section else None
     charts = {
         t.metric.pk: data_uri(line_chart(t, chart_id=f"chart-{t.metric.code}")) for t in tables
@@ -41,7 +31,7 @@ def plan_metrics(request, round_slug, area_slug):
         {
             "plan": plan,
             "tables": [(t, charts[t.metric.pk]) for t in tables],
-            "contingency_totals": services.contingency_totals(tables),
+            "contingency_totals": selectors.contingency_totals(tables),
             "has_contingency": any(t.metric.payment_for_performance for t in tables),
             "can_edit": permissions.can_edit_finance(request.user, plan),
             "section": section,
@@ -58,11 +48,10 @@ def metric_edit(request, round_slug, area_slug, code):
     )
     if request.method == "POST" and not can_edit:
         raise PermissionDenied
-    table = next((t for t in services.metric_tables(plan) if t.metric.code == code), None)
+    table = next((t for t in selectors.metric_tables(plan) if t.metric.code == code), None)
     if table is None:
         raise Http404("No such metric in this round.")
-    section = _metrics_section(plan)
-    progress = progress_for(plan, section)
+    progress = progress_for(plan, section_of_kind(plan, Section.Kind.METRICS))
     data = request.POST if request.method == "POST" else None
     form = MetricValuesForm(data, table=table)
     context = {
@@ -77,20 +66,25 @@ def metric_edit(request, round_slug, area_slug, code):
             for each in form.fields.values():
                 each.disabled = True
         return render(request, "metrics/metric_form.html", context)
-    if form.is_valid():
-        try:
-            save_page(
-                plan,
-                section,
-                progress,
-                request.user,
-                data.get("lock_version"),
-                lambda: write_metric(plan, table, form),
-            )
-        except EditConflict as conflict:
-            context |= {"conflict": conflict.current, "version": conflict.current.lock_version}
-            return render(request, "metrics/metric_form.html", context, status=409)
-        messages.success(request, f"{table.metric.name}: saved.")
-        return redirect("metrics:plan", round_slug, area_slug)
-    context["errors"] = error_summary(form)
-    return render(request, "metrics/metric_form.html", context, status=400)
+    return save_and_respond(
+        request,
+        template="metrics/metric_form.html",
+        context=context,
+        valid=form.is_valid(),
+        save=lambda: actions.save_metric(
+            user=request.user,
+            plan=plan,
+            table=table,
+            form=form,
+            posted_version=data.get("lock_version"),
+        ),
+        done=(
+            f"{table.metric.name}: saved.",
+            reverse("metrics:plan", args=[round_slug, area_slug]),
+        ),
+        errors=lambda: error_summary(form),
+        on_conflict=lambda conflict: {
+            "conflict": conflict.current,
+            "version": conflict.current.lock_version,
+        },
+    )

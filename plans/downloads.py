@@ -4,31 +4,33 @@ the django-tasks-db worker, builds it step by step, recording progress on the
 storage, which every app server and worker shares."""
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
-from django.tasks import TaskResultStatus
+from django.tasks import TaskResultStatus, task
 from django.tasks.exceptions import TaskResultDoesNotExist
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from .models import Download
-from .tasks import build_download
 
 logger = logging.getLogger(__name__)
 
 LOST_AFTER = timedelta(minutes=30)
 
-# Each kind is built by a function (download, progress) -> BuiltFile, named here so the
-# apps that own the content keep their own code and no import cycle forms.
-BUILDERS = {
-    Download.Kind.PLAN_PDF: "plans.pdf.build_plan_pdf",
-    Download.Kind.NATIONAL_FINANCE_XLSX: "finance.exports.build_national_xlsx",
-    Download.Kind.NATIONAL_FINANCE_CSV: "finance.exports.build_national_csv",
-}
+type Builder = Callable[[Download, "Progress"], "BuiltFile"]
+
+# Each kind is built by a function (download, progress) -> BuiltFile that the app
+# owning the content registers from its AppConfig.ready(), so this floor never
+# imports the apps above it.
+BUILDERS: dict[str, Builder] = {}
+
+
+def register_builder(kind: str, builder: Builder) -> None:
+    BUILDERS[kind] = builder
 
 
 @dataclass(frozen=True)
@@ -86,8 +88,7 @@ def build(download_id):
         pk=download_id
     )
     try:
-        builder = import_string(BUILDERS[download.kind])
-        built = builder(download, Progress(download))
+        built = BUILDERS[download.kind](download, Progress(download))
         download.file.save(built.filename, ContentFile(built.content), save=False)
     except Exception:
         logger.exception("Download %s (%s) failed", download.reference, download.kind)
@@ -110,6 +111,12 @@ def build(download_id):
         finished_at=timezone.now(),
     )
     return download.file.name
+
+
+@task(queue_name="default")
+def build_download(download_id):
+    """The background task `manage.py db_worker` runs for each requested download."""
+    return build(download_id)
 
 
 def settle_lost(download):

@@ -1,4 +1,4 @@
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -20,3 +20,8 @@ class MoneyField(models.DecimalField):
                 del kwargs[key]
         kwargs.pop("validators", None)
         return name, path, args, kwargs
+
+
+def in_thousands(amount):
+    """Round to £'000 as the seeds print (half away from zero, like Excel)."""
+    return int((amount / 1000).quantize(Decimal("1"), rounding=ROUND_HALF_UP))

@@ -1,61 +1,22 @@
 """Who may do what to which plan: the one place these rules are decided.
 
-Every view asks these functions (through plans.views.access); querysets use
-visible_plans so a list never shows what a detail page would refuse.
+Every view asks these functions; lists use `Plan.objects.for_user` (visible_plans)
+so a list never shows what a detail page would refuse.
 """
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from .models import Plan, Role
+from .models.access import area_ids, is_national_admin, role_of
+from .models.plans import REVIEWABLE_STATUSES
 
 Kind = Role.Kind
-# Reviewers see a plan once it has been submitted; drafts stay with the area.
-REVIEWABLE_STATUSES = (
-    Plan.Status.SUBMITTED,
-    Plan.Status.IN_ASSURANCE,
-    Plan.Status.CHANGES_REQUESTED,
-    Plan.Status.APPROVED,
-    Plan.Status.APPROVED_WITH_CONDITIONS,
-    Plan.Status.NOT_APPROVED,
-)
-
-
-def role_of(user):
-    """The user's role, or None. Cached on the user object for the request."""
-    if not user.is_authenticated:
-        return None
-    if not hasattr(user, "_bcf_role"):
-        user._bcf_role = Role.objects.filter(user=user).select_related("region").first()
-    return user._bcf_role
-
-
-def is_national_admin(user):
-    role = role_of(user)
-    return user.is_authenticated and (
-        user.is_superuser or (role is not None and role.kind == Kind.NATIONAL_ADMIN)
-    )
-
-
-def area_ids(user):
-    role = role_of(user)
-    if role is None or role.kind not in (Kind.COMMISSIONER, Kind.FINANCE_OFFICER):
-        return set()
-    if not hasattr(user, "_bcf_area_ids"):
-        user._bcf_area_ids = set(role.areas.values_list("pk", flat=True))
-    return user._bcf_area_ids
+__all__ = ["REVIEWABLE_STATUSES", "area_ids", "is_national_admin", "role_of"]
 
 
 def visible_plans(user, queryset=None):
-    queryset = Plan.objects.all() if queryset is None else queryset
-    if is_national_admin(user):
-        return queryset
-    role = role_of(user)
-    if role is None:
-        return queryset.none()
-    if role.kind == Kind.REVIEWER:
-        return queryset.filter(area__region=role.region_id, status__in=REVIEWABLE_STATUSES)
-    return queryset.filter(area__in=area_ids(user))
+    return (Plan.objects.all() if queryset is None else queryset).for_user(user)
 
 
 def partner_plans(user, plan):
@@ -85,6 +46,16 @@ def can_edit_finance(user, plan):
     return plan.is_editable and _works_for_area(
         user, plan, (Kind.COMMISSIONER, Kind.FINANCE_OFFICER)
     )
+
+
+# Sections edited on their own apps' pages, by commissioners and finance officers alike.
+FINANCE_SECTION_KINDS = ("schemes", "finance", "metrics")
+
+
+def can_edit_section(user, plan, section):
+    if section.kind in FINANCE_SECTION_KINDS:
+        return can_edit_finance(user, plan)
+    return can_edit_narrative(user, plan)
 
 
 def can_review(user, plan):

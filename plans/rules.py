@@ -1,6 +1,8 @@
-"""Plan rules of DESIGN.md section 3 (rules 8 and 9), as functions over plain data."""
+"""Plan rules of DESIGN.md section 3 (rules 8 and 9): plain functions over plain data,
+registered with the engine at the end of the module."""
 
-from plans.findings import ERROR, Finding
+from plans.findings import ERROR, Facts, Finding, rule
+from plans.models import ConditionAnswer, ConditionQuestion
 
 
 def risk_scores_valid(risks, scored):
@@ -62,3 +64,45 @@ def conditions_confirmed(answers, questions):
                 )
             )
     return findings
+
+
+# Registration: what each rule reads about the plan, and the words the check page uses.
+
+
+@rule("risk_scores_valid", title="Every risk has a likelihood and an impact from 1 to 5")
+def check_risk_scores(facts: Facts) -> list[Finding]:
+    plan = facts.plan
+    return risk_scores_valid(
+        plan.narrative.risks.values_list("reference", "likelihood", "impact"),
+        plan.round.risks_scored,
+    )
+
+
+@rule("sign_offs_complete", title="Every required sign-off has a name, position and date")
+def check_sign_offs(facts: Facts) -> list[Finding]:
+    plan = facts.plan
+    return sign_offs_complete(
+        [
+            (s.role.slug, s.organisation, s.is_complete)
+            for s in plan.sign_offs.select_related("role")
+        ],
+        {r.slug: r.title for r in plan.round.sign_off_roles.all()},
+    )
+
+
+@rule("conditions_confirmed", title="Every national condition is confirmed, or dated")
+def check_conditions(facts: Facts) -> list[Finding]:
+    plan = facts.plan
+    questions = {
+        f"{code}-{key}": (code, text)
+        for code, key, text in ConditionQuestion.objects.filter(
+            condition__round=plan.round_id, answer_type="confirmation", required=True
+        ).values_list("condition__code", "key", "text")
+    }
+    answers = {
+        f"{code}-{key}": (confirmed, by)
+        for code, key, confirmed, by in ConditionAnswer.objects.filter(
+            narrative=plan.narrative_id
+        ).values_list("question__condition__code", "question__key", "confirmed", "in_place_by")
+    }
+    return conditions_confirmed(answers, questions)

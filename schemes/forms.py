@@ -2,11 +2,11 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
 from django.forms import inlineformset_factory
+from django.utils.functional import cached_property
 
-from finance.forms import ExpenditureLineForm
-from finance.models import ExpenditureLine
+from plans.ui import ListedChoiceField, money_field
 
-from .models import Scheme
+from .models import ExpenditureLine, Scheme
 
 
 class SchemeForm(forms.ModelForm):
@@ -87,6 +87,113 @@ class SchemeForm(forms.ModelForm):
             self.add_error("scheme_type_other", "Say what type of scheme this is")
         if scheme_type is not None and not scheme_type.is_other:
             cleaned["scheme_type_other"] = ""
+        return cleaned
+
+
+class ExpenditureLineForm(forms.ModelForm):
+    amount = money_field("Amount (£)")
+
+    class Meta:
+        model = ExpenditureLine
+        fields = [
+            "source",
+            "year",
+            "amount",
+            "area_of_spend",
+            "commissioner",
+            "nhs_share",
+            "la_share",
+            "provider_type",
+            "provider",
+            "recurrence",
+        ]
+        labels = {
+            "source": "Funding source",
+            "area_of_spend": "Area of spend",
+            "nhs_share": "% NHS (joint only)",
+            "la_share": "% LA (joint only)",
+            "provider_type": "Provider type",
+        }
+
+    LISTS = ("source", "year", "area_of_spend", "commissioner", "provider_type")
+
+    def __init__(self, *args, round, choices=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if choices is None:
+            self.fields["source"].queryset = round.funding_sources.filter(parent__isnull=True)
+            self.fields["year"].queryset = round.years.all()
+            self.fields["area_of_spend"].queryset = round.areaofspend_set.all()
+            self.fields["commissioner"].queryset = round.commissionertype_set.all()
+            self.fields["provider_type"].queryset = round.providertype_set.all()
+        for name, (listed, instances) in (choices or {}).items():
+            model_field = self.fields[name]
+            self.fields[name] = ListedChoiceField(
+                choices=listed,
+                instances=instances,
+                required=model_field.required,
+                label=model_field.label,
+                help_text=model_field.help_text,
+            )
+        for name in ("nhs_share", "la_share"):
+            self.fields[name].widget.attrs["class"] = "govuk-input govuk-input--width-3"
+
+    @cached_property
+    def helper(self):
+        """Built only when the form is rendered, not for every line of an upload."""
+        helper = FormHelper(self)
+        helper.form_tag = False
+        helper.disable_csrf = True
+        helper.label_size = Size.SMALL
+        helper.layout = Layout(
+            Field.select("source"),
+            Field.select("year"),
+            "amount",
+            Field.select("area_of_spend"),
+            Field.select("commissioner"),
+            "nhs_share",
+            "la_share",
+            Field.select("provider_type"),
+            Field.text("provider", field_width=20),
+            Field.select("recurrence"),
+        )
+        return helper
+
+    def _get_validation_exclusions(self):
+        # Listed choices were matched against the round's lists already; checking each
+        # foreign key again would cost a query per field per line.
+        exclude = super()._get_validation_exclusions()
+        return exclude | {n for n in self.LISTS if isinstance(self.fields[n], ListedChoiceField)}
+
+    def validate_constraints(self):
+        """The database constraints (amount not negative, joint shares total 100) are
+        checked in clean() without a query per line, and enforced again by the
+        database on save."""
+
+    @classmethod
+    def list_choices(cls, round):
+        """The round's drop-down lists, read once and shared by every line's form:
+        {field: (choices, {pk as text: instance})}."""
+        form = cls(round=round)
+        lists = {}
+        for name in cls.LISTS:
+            instances = {str(item.pk): item for item in form.fields[name].queryset}
+            choices = [("", "---------")] + [(pk, str(item)) for pk, item in instances.items()]
+            lists[name] = (choices, instances)
+        return lists
+
+    def clean(self):
+        cleaned = super().clean()
+        commissioner = cleaned.get("commissioner")
+        nhs, la = cleaned.get("nhs_share"), cleaned.get("la_share")
+        if commissioner is not None and commissioner.is_joint:
+            if nhs is None and la is None:
+                self.add_error(
+                    "nhs_share", "Enter the NHS and LA shares of a jointly commissioned line"
+                )
+            elif nhs is None or la is None or nhs + la != 100:
+                self.add_error("nhs_share", "The NHS and LA shares must add up to 100%")
+        elif nhs is not None or la is not None:
+            self.add_error("nhs_share", "Only a jointly commissioned line has NHS and LA shares")
         return cleaned
 
 

@@ -1,5 +1,8 @@
 from django.db import models
+from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
+
+from plans.fields import MoneyField
 
 
 class SchemeQuerySet(models.QuerySet):
@@ -49,3 +52,52 @@ class Scheme(models.Model):
         if self.scheme_type and self.scheme_type.is_other and self.scheme_type_other:
             return f"Other: {self.scheme_type_other}"
         return str(self.scheme_type or "")
+
+
+class ExpenditureLine(models.Model):
+    """Planned spending of one scheme, from one funding source, in one year."""
+
+    class Recurrence(models.TextChoices):
+        RECURRENT = "recurrent", "Recurrent"
+        NON_RECURRENT = "non_recurrent", "Non-recurrent"
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="expenditure_lines")
+    source = models.ForeignKey("plans.FundingSource", on_delete=models.PROTECT)
+    year = models.ForeignKey("plans.FinancialYear", on_delete=models.PROTECT)
+    amount = MoneyField()
+    area_of_spend = models.ForeignKey(
+        "plans.AreaOfSpend", null=True, blank=True, on_delete=models.PROTECT
+    )
+    commissioner = models.ForeignKey(
+        "plans.CommissionerType", null=True, blank=True, on_delete=models.PROTECT
+    )
+    nhs_share = models.DecimalField("% NHS", max_digits=5, decimal_places=2, null=True, blank=True)
+    la_share = models.DecimalField("% LA", max_digits=5, decimal_places=2, null=True, blank=True)
+    provider_type = models.ForeignKey(
+        "plans.ProviderType", null=True, blank=True, on_delete=models.PROTECT
+    )
+    provider = models.CharField(max_length=200, blank=True)
+    recurrence = models.CharField(
+        max_length=13, choices=Recurrence.choices, default=Recurrence.RECURRENT
+    )
+    # The lines were first modelled in `finance`; the tables kept their names when the
+    # model moved to the scheme it belongs to (no data moved).
+    history = HistoricalRecords(table_name="finance_historicalexpenditureline")
+
+    class Meta:
+        db_table = "finance_expenditureline"
+        ordering = ["scheme", "year", "source__order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gte=0), name="expenditure_amount_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=(Q(nhs_share__isnull=True) & Q(la_share__isnull=True))
+                | Q(nhs_share__gte=0, la_share__gte=0, nhs_share__lte=100, la_share__lte=100)
+                & Q(nhs_share=100 - F("la_share")),
+                name="expenditure_joint_shares_total_100",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.scheme} {self.year} {self.source}: £{self.amount:,}"

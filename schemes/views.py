@@ -2,23 +2,23 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
-from finance.forms import ExpenditureLineForm
 from plans import permissions
 from plans.locking import EditConflict
 from plans.models import Section
-from plans.sections.forms import error_summary
-from plans.sections.services import section_open
+from plans.sections.selectors import section_open
+from plans.ui import error_summary, save_and_respond
 
-from . import services
-from .forms import ExpenditureLineFormSet, SchemeForm
+from . import actions, selectors
+from .forms import ExpenditureLineForm, ExpenditureLineFormSet, SchemeForm
 from .models import Scheme
 
 
 @login_required
 def scheme_list(request, round_slug, area_slug):
     plan = permissions.get_plan_for(request.user, round_slug, area_slug, "view")
-    years, schemes = services.schemes_with_totals(plan)
+    years, schemes = selectors.schemes_with_totals(plan)
     return render(
         request,
         "schemes/scheme_list.html",
@@ -39,13 +39,17 @@ def _errors(form, lines):
     return found
 
 
+def _can_edit(user, plan):
+    return permissions.can_edit_finance(user, plan) and section_open(
+        plan, kind=Section.Kind.SCHEMES
+    )
+
+
 @login_required
 def scheme_edit(request, round_slug, area_slug, code=None):
     """Add a scheme, or edit one, with its expenditure lines (several at once)."""
     plan = permissions.get_plan_for(request.user, round_slug, area_slug, "view")
-    can_edit = permissions.can_edit_finance(request.user, plan) and section_open(
-        plan, kind=Section.Kind.SCHEMES
-    )
+    can_edit = _can_edit(request.user, plan)
     scheme = get_object_or_404(Scheme, plan=plan, code=code) if code else Scheme(plan=plan)
     if request.method == "POST" and not can_edit:
         raise PermissionDenied
@@ -65,20 +69,44 @@ def scheme_edit(request, round_slug, area_slug, code=None):
                 for field in each.fields.values():
                     field.disabled = True
         return render(request, "schemes/scheme_form.html", context)
-    if form.is_valid() and lines.is_valid():
-        try:
-            saved = services.save_scheme(form, lines, form.cleaned_data.get("lock_version"))
-        except EditConflict as conflict:
-            data = request.POST.copy()
-            data["lock_version"] = conflict.current.lock_version
-            context["form"] = SchemeForm(data, instance=scheme, plan=plan)
-            context["form"].is_valid()
-            context["conflict"] = conflict.current
-            return render(request, "schemes/scheme_form.html", context, status=409)
-        messages.success(request, f"Scheme {saved.code} saved.")
-        return redirect("schemes:list", round_slug, area_slug)
-    context["errors"] = _errors(form, lines)
-    return render(request, "schemes/scheme_form.html", context, status=400)
+
+    def save():
+        attributes = {
+            name: value
+            for name, value in form.cleaned_data.items()
+            if name not in ("lock_version", "metrics")
+        }
+        actions.save_scheme(
+            user=request.user,
+            plan=plan,
+            scheme=scheme,
+            attributes=attributes,
+            metrics=form.cleaned_data.get("metrics"),
+            lines=selectors.wanted_lines(lines),
+            read_version=form.cleaned_data.get("lock_version"),
+        )
+
+    def on_conflict(conflict):
+        posted = request.POST.copy()
+        posted["lock_version"] = conflict.current.lock_version
+        stale = SchemeForm(posted, instance=scheme, plan=plan)
+        stale.is_valid()
+        return {"form": stale, "conflict": conflict.current}
+
+    valid = form.is_valid() and lines.is_valid()
+    return save_and_respond(
+        request,
+        template="schemes/scheme_form.html",
+        context=context,
+        valid=valid,
+        save=save,
+        done=(
+            f"Scheme {form.cleaned_data.get('code') if valid else ''} saved.",
+            reverse("schemes:list", args=[round_slug, area_slug]),
+        ),
+        errors=lambda: _errors(form, lines),
+        on_conflict=on_conflict,
+    )
 
 
 @login_required
@@ -87,8 +115,19 @@ def scheme_remove(request, round_slug, area_slug, code):
     if not section_open(plan, kind=Section.Kind.SCHEMES):
         raise PermissionDenied
     scheme = get_object_or_404(Scheme, plan=plan, code=code)
+    context = {"plan": plan, "scheme": scheme}
     if request.method == "POST":
-        scheme.delete()
+        try:
+            read_version = int(request.POST.get("lock_version", ""))
+        except ValueError:
+            read_version = None
+        try:
+            actions.remove_scheme(
+                user=request.user, plan=plan, scheme=scheme, read_version=read_version
+            )
+        except EditConflict as conflict:
+            context |= {"scheme": conflict.current, "conflict": conflict.current}
+            return render(request, "schemes/scheme_remove.html", context, status=409)
         messages.success(request, f"Scheme {code} and its expenditure lines removed.")
         return redirect("schemes:list", round_slug, area_slug)
-    return render(request, "schemes/scheme_remove.html", {"plan": plan, "scheme": scheme})
+    return render(request, "schemes/scheme_remove.html", context)

@@ -6,9 +6,9 @@ import io
 import pytest
 from django.core.management import call_command
 
-from finance.models import ExpenditureLine
+from assurance.snapshot import take_snapshot
 from plans.models import Plan
-from plans.snapshot import take_snapshot
+from schemes.models import ExpenditureLine
 
 EXCLUDE = [
     "contenttypes",

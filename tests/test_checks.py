@@ -1,6 +1,6 @@
 import pytest
 
-from plans.checks import check_plan
+from plans.findings import check_plan
 from plans.models import Plan, Risk
 
 pytestmark = pytest.mark.django_db

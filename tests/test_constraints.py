@@ -5,9 +5,9 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 
-from finance.models import ExpenditureLine, IncomeLine
+from finance.models import IncomeLine
 from plans.models import CommissionerType, Plan, PlanNarrative, Risk
-from schemes.models import Scheme
+from schemes.models import ExpenditureLine, Scheme
 
 pytestmark = pytest.mark.django_db
 

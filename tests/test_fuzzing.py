@@ -10,12 +10,12 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import IllegalCharacterError
 
-from finance.excel import layout as L
-from finance.excel.reader import read_template
-from finance.excel.writer import build_template
+from assurance.snapshot import take_snapshot
 from plans.models import NarrativeAnswer, Plan
-from plans.snapshot import take_snapshot
 from plans.tests.helpers import form_data, login
+from workbook import layout as L
+from workbook.reader import read_template
+from workbook.writer import build_template
 
 pytestmark = pytest.mark.django_db
 # A handful of examples per run, without shrinking: each builds a real workbook, and

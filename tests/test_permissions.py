@@ -3,8 +3,8 @@
 import pytest
 from django.contrib.auth import get_user_model
 
+from demo.data.users import DEMO_USERS, demo_password
 from plans import permissions
-from plans.demo.users import DEMO_USERS, demo_password
 from plans.models import Plan
 
 pytestmark = pytest.mark.django_db

@@ -8,11 +8,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from finance.models import ExpenditureLine
 from metrics.models import MetricDefinition, MetricPlanValue, MetricTrajectory
 from plans.models import Plan, Risk
 from plans.tests.helpers import login
-from schemes.models import Scheme
+from schemes.models import ExpenditureLine, Scheme
 
 pytestmark = pytest.mark.django_db
 

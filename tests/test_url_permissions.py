@@ -7,10 +7,10 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from finance.models import ExpenditureLine
 from metrics.models import MetricPlanValue
 from plans.models import Download, Plan
 from plans.tests.helpers import login
+from schemes.models import ExpenditureLine
 
 pytestmark = pytest.mark.django_db
 

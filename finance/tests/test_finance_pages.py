@@ -161,7 +161,7 @@ SEED_8_5 = {  # area: (social care 2017/18, out-of-hospital 2017/18)
 
 
 def test_seed_8_4_by_area_on_the_page(client):
-    from finance.services import in_thousands
+    from plans.fields import in_thousands
 
     login(client, "bhr.finance")
     page = client.get(HAVERING).content.decode()

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from metrics import services
+from metrics import selectors as services
 from metrics.charts import line_chart
 from metrics.models import MetricPlanValue, PerformanceContingency
 from plans.tests.helpers import form_data, login, plan

@@ -31,3 +31,28 @@ class Role(models.Model):
 
     def __str__(self):
         return f"{self.user} ({self.get_kind_display()})"
+
+
+def role_of(user):
+    """The user's role, or None. Cached on the user object for the request."""
+    if not user.is_authenticated:
+        return None
+    if not hasattr(user, "_bcf_role"):
+        user._bcf_role = Role.objects.filter(user=user).select_related("region").first()
+    return user._bcf_role
+
+
+def is_national_admin(user):
+    role = role_of(user)
+    return user.is_authenticated and (
+        user.is_superuser or (role is not None and role.kind == Role.Kind.NATIONAL_ADMIN)
+    )
+
+
+def area_ids(user):
+    role = role_of(user)
+    if role is None or role.kind not in (Role.Kind.COMMISSIONER, Role.Kind.FINANCE_OFFICER):
+        return set()
+    if not hasattr(user, "_bcf_area_ids"):
+        user._bcf_area_ids = set(role.areas.values_list("pk", flat=True))
+    return user._bcf_area_ids

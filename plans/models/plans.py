@@ -1,7 +1,9 @@
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from .access import Role, area_ids, is_national_admin, role_of
 from .areas import Area
 from .rounds import Round
 
@@ -23,13 +25,17 @@ class PlanNarrative(models.Model):
 
 class PlanQuerySet(models.QuerySet):
     def for_user(self, user):
-        """Plans the user may read; see plans.permissions for the rules."""
-        from plans.permissions import visible_plans
-
-        return visible_plans(user, self)
-
-    def in_round(self, round_slug):
-        return self.filter(round__slug=round_slug)
+        """Plans the user may read: everything for national administrators, their
+        region's submitted plans for reviewers, their own areas' plans for area staff.
+        Lists use this, so a list never shows what a detail page would refuse."""
+        if is_national_admin(user):
+            return self
+        role = role_of(user)
+        if role is None:
+            return self.none()
+        if role.kind == Role.Kind.REVIEWER:
+            return self.filter(area__region=role.region_id, status__in=REVIEWABLE_STATUSES)
+        return self.filter(area__in=area_ids(user))
 
 
 class Plan(models.Model):
@@ -71,13 +77,22 @@ class Plan(models.Model):
         return f"{self.area} {self.round.slug}"
 
     def get_absolute_url(self):
-        from django.urls import reverse
-
         return reverse("plans:plan", args=[self.round.slug, self.area.slug])
 
     @property
     def is_editable(self):
         return self.status in self.EDITABLE_STATUSES
+
+
+# Reviewers see a plan once it has been submitted; drafts stay with the area.
+REVIEWABLE_STATUSES = (
+    Plan.Status.SUBMITTED,
+    Plan.Status.IN_ASSURANCE,
+    Plan.Status.CHANGES_REQUESTED,
+    Plan.Status.APPROVED,
+    Plan.Status.APPROVED_WITH_CONDITIONS,
+    Plan.Status.NOT_APPROVED,
+)
 
 
 class SignOff(models.Model):

@@ -273,7 +273,13 @@ class RoundRule(RoundItem):
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="rules")
     code = models.CharField(max_length=60)
-    severity = models.CharField(max_length=7, choices=Severity.choices, default=Severity.ERROR)
+    severity = models.CharField(
+        max_length=7,
+        choices=Severity.choices,
+        blank=True,
+        default="",
+        help_text="Blank keeps the rule's own severity; set, it applies to all its findings.",
+    )
 
     class Meta(RoundItem.Meta):
         constraints = [

@@ -9,13 +9,14 @@ import calendar
 import csv
 import datetime
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 
 from django.db import transaction
 from django.utils.text import slugify
 
-from metrics.models import MetricComponent, MetricDefinition, MetricPeriod
 from plans import models
+from plans.findings import unknown_codes
 
 HERE = Path(__file__).resolve().parent
 ROUNDS_DIR = HERE / "rounds"
@@ -53,6 +54,17 @@ def load_areas():
                 code=row["code"], defaults={"name": row["name"]}
             )
             ccg.areas.add(*models.Area.objects.filter(slug__in=row["areas"].split(";")))
+
+
+type RoundPart = Callable[[models.Round, list, list[models.FinancialYear]], None]
+
+# Parts of a round's file that belong to the apps above this one (metrics), each
+# registered by its app's AppConfig.ready(): {TOML key: loader(round, items, years)}.
+ROUND_PARTS: dict[str, RoundPart] = {}
+
+
+def register_round_part(key: str, load_part: RoundPart) -> None:
+    ROUND_PARTS[key] = load_part
 
 
 def load_all_rounds():
@@ -99,8 +111,8 @@ def load_round(path):
     _load_conditions(round_, spec["conditions"])
     _load_funding_sources(round_, spec["funding_sources"])
     _load_lists(round_, spec["lists"])
-    for order, item in enumerate(spec["metrics"]):
-        _load_metric(round_, order, item, years)
+    for key, load_part in ROUND_PARTS.items():
+        load_part(round_, spec.get(key, []), years)
     for order, item in enumerate(spec["kloes"]):
         models.KeyLineOfEnquiry.objects.update_or_create(
             round=round_,
@@ -111,11 +123,32 @@ def load_round(path):
                 "section": sections.get(item.get("section")),
             },
         )
-    for order, code in enumerate(spec["rules"]):
-        models.RoundRule.objects.update_or_create(
-            round=round_, code=code, defaults={"order": order}
-        )
+    _load_rules(round_, spec["rules"])
     return round_
+
+
+def rule_specs(rules: list) -> list[tuple[str, str]]:
+    """[(code, severity)] from a round's `rules`: each a code, or a table with `code`
+    and a `severity` of its own ("" keeps the rule's default)."""
+    return [
+        (item, "") if isinstance(item, str) else (item["code"], item.get("severity", ""))
+        for item in rules
+    ]
+
+
+def _load_rules(round_, rules):
+    specs = rule_specs(rules)
+    unknown = unknown_codes(code for code, _severity in specs)
+    if unknown:
+        # A typo must not switch a rule off: refuse the whole round instead.
+        raise ValueError(
+            f"Round {round_.slug} names rules that no app declares: {', '.join(unknown)}."
+        )
+    for order, (code, severity) in enumerate(specs):
+        models.RoundRule.objects.update_or_create(
+            round=round_, code=code, defaults={"order": order, "severity": severity}
+        )
+    round_.rules.exclude(code__in=[code for code, _severity in specs]).delete()
 
 
 def _load_conditions(round_, conditions):
@@ -191,44 +224,6 @@ def _load_lists(round_, lists):
     ):
         for order, name in enumerate(lists[key]):
             model.objects.update_or_create(round=round_, name=name, defaults={"order": order})
-
-
-def _load_metric(round_, order, item, years):
-    fields = {k: item[k] for k in ("name", "unit", "granularity", "better")}
-    for key in ("description", "numerator_label", "denominator_label", "age_band"):
-        fields[key] = item.get(key, "")
-    fields.update(
-        rate_base=item.get("rate_base"),
-        is_local=item.get("is_local", False),
-        payment_for_performance=item.get("payment_for_performance", False),
-        required=item.get("required", True),
-        order=order,
-    )
-    metric, _ = MetricDefinition.objects.update_or_create(
-        round=round_, code=item["code"], defaults=fields
-    )
-    for c_order, component in enumerate(item.get("components", [])):
-        MetricComponent.objects.update_or_create(
-            metric=metric,
-            code=component["code"],
-            defaults={"name": component["name"], "order": c_order},
-        )
-    periods = item.get("periods") or list(generate_periods(item["granularity"], years))
-    year_of = {y.start_year: y for y in years}
-    for p_order, period in enumerate(periods):
-        starts = period["starts"]
-        fy = starts.year if starts.month >= 4 else starts.year - 1
-        MetricPeriod.objects.update_or_create(
-            metric=metric,
-            label=period["label"],
-            defaults={
-                "starts": starts,
-                "ends": period["ends"],
-                "order": p_order,
-                "year": year_of.get(fy)
-                or models.FinancialYear.objects.get_or_create(start_year=fy)[0],
-            },
-        )
 
 
 def generate_periods(granularity, years):

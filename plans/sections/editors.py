@@ -14,6 +14,7 @@ from plans.models import (
     Section,
     SignOff,
 )
+from plans.ui import error_summary
 
 from . import forms
 
@@ -48,7 +49,7 @@ class Editor:
 
     def errors(self):
         """[(field id, message)] for the GOV.UK error summary, in page order."""
-        found = [error for form in self.all_forms() for error in forms.error_summary(form)]
+        found = [error for form in self.all_forms() for error in error_summary(form)]
         found += [("", message) for message in getattr(self.form, "non_form_errors", list)()]
         return found
 

@@ -5,8 +5,7 @@ section complete run when the author says the section is complete (`completing`)
 """
 
 from crispy_forms_gds.fields import DateInputField
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Field, Fieldset, Layout, Size
+from crispy_forms_gds.layout import Field, Fieldset, Size
 from django import forms
 from django.core.validators import MaxLengthValidator
 
@@ -20,90 +19,11 @@ from plans.models import (
     Risk,
     SignOff,
 )
-
-MAX_TEXT = 50_000
-
-
-def first_input_suffix(field):
-    """GOV.UK date inputs and radios have no element with the field's own id: the
-    error summary links to their first input instead."""
-    if isinstance(field, DateInputField):
-        return "_0"
-    if field is not None and isinstance(field.widget, forms.RadioSelect):
-        return "_1"
-    return ""
-
-
-def error_summary(form, prefix="", fallback=""):
-    """[(anchor, message)] of a form's errors for the GOV.UK error summary, in field
-    order; errors not about one field link to `fallback`."""
-    found = []
-    for name, messages in form.errors.items():
-        field = form.fields.get(name)
-        anchor = form[name].auto_id + first_input_suffix(field) if field else fallback
-        found += [(anchor, f"{prefix}{message}") for message in messages]
-    return found
-
-
-class GDSForm:
-    """Mixin: a crispy helper that renders fields only (the page owns the <form>)."""
-
-    completing = False
-
-    def setup_helper(self, *layout):
-        self.helper = FormHelper(self)
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.label_size = Size.SMALL
-        self.helper.legend_size = Size.SMALL
-        if layout:
-            self.helper.layout = Layout(*layout)
-
-    def require(self, *names):
-        for name in names:
-            value = self.cleaned_data.get(name)
-            if value in (None, "", []):
-                label = self.fields[name].label or name
-                self.add_error(name, f"Enter {label[0].lower() + label[1:]}")
-
-
-def text_field(label, *, required=False, max_length=MAX_TEXT, rows=None, help_text=""):
-    widget = forms.Textarea(attrs={"rows": rows}) if rows else forms.TextInput()
-    return forms.CharField(
-        label=label, required=required, max_length=max_length, widget=widget, help_text=help_text
-    )
-
-
-class CompletionForm(forms.Form):
-    """The version the author read, and whether they say the section is complete."""
-
-    lock_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
-    completed = forms.TypedChoiceField(
-        label="Have you completed this section?",
-        choices=[("yes", "Yes, I've completed this section"), ("no", "No, I'll come back to it")],
-        coerce=lambda value: value == "yes",
-        widget=forms.RadioSelect,
-        error_messages={"required": "Select whether you have completed this section"},
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper(self)
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
-            "lock_version", Field.radios("completed", legend_size=Size.MEDIUM, inline=True)
-        )
-
-    @classmethod
-    def for_progress(cls, progress):
-        """Unbound, carrying the section's current version and completion."""
-        return cls(
-            initial={
-                "lock_version": progress.lock_version if progress else 0,
-                "completed": "yes" if progress and progress.completed else None,
-            }
-        )
+from plans.ui import (
+    MAX_TEXT,
+    GDSForm,
+    text_field,
+)
 
 
 class PlanDetailsForm(GDSForm, forms.ModelForm):

@@ -1,3 +1,7 @@
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -6,13 +10,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from finance import services as finance_services
 from plans import permissions
 from plans.diff import text_diff
+from plans.models import Plan
+from plans.ui import CompletionForm, error_summary, save_and_respond
 
+from .actions import EditConflict, save_section
 from .editors import EDITORS, NarrativeEditor
-from .forms import CompletionForm, error_summary
-from .services import EditConflict, progress_for, save_section, section_open
+from .selectors import progress_for, section_open
 
 
 def _section(plan, section_slug):
@@ -22,13 +27,24 @@ def _section(plan, section_slug):
     return section
 
 
+type SectionContext = Callable[[Plan], dict[str, Any]]
+
+# What apps above this one add to a section's page (finance adds the pooled budget to
+# plan details), registered from their AppConfig.ready(): {section kind: [provider]}.
+SECTION_CONTEXT: dict[str, list[SectionContext]] = defaultdict(list)
+
+
+def register_section_context(kind: str, provider: SectionContext) -> None:
+    SECTION_CONTEXT[kind].append(provider)
+
+
 def _page_context(plan, section):
     partners = list(
         plan.narrative.plans.order_by("area__name").values_list("area__name", flat=True)
     )
     context = {"plan": plan, "section": section, "partner_names": partners}
-    if section.kind == section.Kind.PLAN_DETAILS:
-        context["pooled_budget"] = finance_services.pooled_budget_by_year(plan)
+    for provider in SECTION_CONTEXT[section.kind]:
+        context |= provider(plan)
     return context
 
 
@@ -56,25 +72,27 @@ def edit_section(request, round_slug, area_slug, section_slug):
     completing = completion.is_valid() and completion.cleaned_data["completed"]
     editor = editor_class(plan, section, request.POST, completing=completing)
     valid = completion.is_valid() and editor.is_valid()
-    if valid:
-        try:
-            save_section(
-                plan,
-                section,
-                request.user,
-                completion.cleaned_data["lock_version"],
-                completing,
-                editor.save,
-            )
-        except EditConflict as conflict:
-            return _conflict(request, plan, section, editor, conflict.current, context)
-        messages.success(request, f"{section.title}: saved.")
-        if request.POST.get("add_row"):
-            url = reverse("plans:section", args=[round_slug, area_slug, section_slug])
-            return redirect(f"{url}#{section.kind}-{editor.form.total_form_count() - 1}")
-        return redirect(plan.get_absolute_url())
-    context |= _form_context(editor, completion, progress)
-    return render(request, editor.template, context, status=400)
+    done = plan.get_absolute_url()
+    if valid and request.POST.get("add_row"):
+        url = reverse("plans:section", args=[round_slug, area_slug, section_slug])
+        done = f"{url}#{section.kind}-{editor.form.total_form_count() - 1}"
+    return save_and_respond(
+        request,
+        template=editor.template,
+        context=context | _form_context(editor, completion, progress),
+        valid=valid,
+        save=lambda: save_section(
+            plan=plan,
+            section=section,
+            user=request.user,
+            read_version=completion.cleaned_data["lock_version"],
+            completed=completing,
+            write=editor.save,
+        ),
+        done=(f"{section.title}: saved.", done),
+        errors=lambda: _form_context(editor, completion, progress)["errors"],
+        on_conflict=lambda conflict: _conflict(request, plan, section, editor, conflict.current),
+    )
 
 
 def _form_context(editor, completion, progress):
@@ -84,7 +102,7 @@ def _form_context(editor, completion, progress):
     return {"editor": editor, "completion": completion, "progress": progress, "errors": errors}
 
 
-def _conflict(request, plan, section, editor, saved_progress, context):
+def _conflict(request, plan, section, editor, saved_progress):
     """Refuse the save: keep the author's input on screen, show what the other person
     saved, and carry the new version so a second save is a deliberate overwrite."""
     data = request.POST.copy()
@@ -92,8 +110,7 @@ def _conflict(request, plan, section, editor, saved_progress, context):
     completion = CompletionForm(data)
     completion.is_valid()
     saved = type(editor)(plan, section, readonly=True)
-    context |= _form_context(editor, completion, saved_progress)
-    context |= {
+    return _form_context(editor, completion, saved_progress) | {
         "conflict": saved_progress,
         "conflict_saved": saved.summary(),
         "conflict_diff": (
@@ -102,18 +119,15 @@ def _conflict(request, plan, section, editor, saved_progress, context):
             else None
         ),
     }
-    return render(request, editor.template, context, status=409)
-
-
-# Sections edited on their own pages (schemes, finance, metrics) are marked complete here.
-APP_SECTION_KINDS = ("schemes", "finance", "metrics")
 
 
 @login_required
 @require_POST
 def complete_section(request, round_slug, area_slug, section_slug):
     plan = permissions.get_plan_for(request.user, round_slug, area_slug, "edit_finance")
-    section = plan.round.sections.filter(slug=section_slug, kind__in=APP_SECTION_KINDS).first()
+    section = plan.round.sections.filter(
+        slug=section_slug, kind__in=permissions.FINANCE_SECTION_KINDS
+    ).first()
     if section is None:
         raise Http404("No such section in this round.")
     completion = CompletionForm(request.POST)
@@ -123,12 +137,12 @@ def complete_section(request, round_slug, area_slug, section_slug):
         return redirect(back)
     try:
         save_section(
-            plan,
-            section,
-            request.user,
-            completion.cleaned_data["lock_version"],
-            completion.cleaned_data["completed"],
-            lambda: None,
+            plan=plan,
+            section=section,
+            user=request.user,
+            read_version=completion.cleaned_data["lock_version"],
+            completed=completion.cleaned_data["completed"],
+            write=lambda: None,
         )
     except EditConflict:
         messages.error(request, "Someone else updated this section first; check it and try again.")

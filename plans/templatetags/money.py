@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django import template
 
-from finance.services import in_thousands
+from plans.fields import in_thousands
 from plans.findings import money
 
 register = template.Library()

@@ -5,10 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from finance.models import ExpenditureLine
 from plans.models import AreaOfSpend, CommissionerType, FinancialYear, FundingSource
 from plans.tests.helpers import form_data, login
-from schemes.models import Scheme
+from schemes.models import ExpenditureLine, Scheme
 
 pytestmark = pytest.mark.django_db
 
@@ -120,6 +119,24 @@ def test_remove_a_scheme_and_its_lines(client):
     scheme = Scheme.objects.filter(plan__area__slug="havering").order_by("code").first()
     line_ids = list(scheme.expenditure_lines.values_list("pk", flat=True))
     assert line_ids
-    assert client.get(f"{BASE}{scheme.code}/remove/").status_code == 200
-    assert client.post(f"{BASE}{scheme.code}/remove/").status_code == 302
+    page = client.get(f"{BASE}{scheme.code}/remove/")
+    assert page.status_code == 200
+    assert client.post(f"{BASE}{scheme.code}/remove/", form_data(page)).status_code == 302
     assert not ExpenditureLine.objects.filter(pk__in=line_ids).exists()
+
+
+def test_removing_a_scheme_someone_changed_since_is_refused_and_removes_nothing(client):
+    """Removal names the version read, like every save: a scheme edited after the
+    remove page opened is kept, and the page says why."""
+    login(client, "bhr.finance")
+    scheme = Scheme.objects.filter(plan__area__slug="havering").order_by("code").first()
+    page = client.get(f"{BASE}{scheme.code}/remove/")
+    Scheme.objects.filter(pk=scheme.pk).update(lock_version=scheme.lock_version + 1)
+    response = client.post(f"{BASE}{scheme.code}/remove/", form_data(page))
+    assert response.status_code == 409
+    assert "Someone changed this scheme after you opened this page" in response.content.decode()
+    assert Scheme.objects.filter(pk=scheme.pk).exists()
+    assert scheme.expenditure_lines.count() > 0
+    # A forged post with no version at all is refused the same way.
+    assert client.post(f"{BASE}{scheme.code}/remove/", {}).status_code == 409
+    assert Scheme.objects.filter(pk=scheme.pk).exists()

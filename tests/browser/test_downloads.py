@@ -4,8 +4,8 @@ accessibility problem."""
 
 from playwright.sync_api import expect
 
+from plans.downloads import build_download
 from plans.models import Download
-from plans.tasks import build_download
 
 from .conftest import axe_violations, sign_in
 

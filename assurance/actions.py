@@ -1,0 +1,255 @@
+"""The plan's life from sign-off to outcome, one action per state change: each is a
+keyword-only function that checks who may act and the plan's state, moves the status
+with a conditional UPDATE in one transaction (so two people racing cannot both
+succeed) with its PlanEvent row, and mails only after the transaction commits."""
+
+from collections.abc import Sequence
+from functools import partial
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from plans import permissions
+from plans.findings import Finding, check_plan
+from plans.models import (
+    KeyLineOfEnquiry,
+    KloeAssessment,
+    Plan,
+    PlanEvent,
+    PlanVersion,
+    Recommendation,
+    Role,
+    Section,
+    SectionProgress,
+)
+from plans.sections.selectors import progress_key
+
+from .snapshot import take_snapshot
+
+S = Plan.Status
+Kind = PlanEvent.Kind
+
+
+class TransitionRefused(Exception):
+    """The plan cannot make this move now; the message says why."""
+
+
+def _area_commissioner(user, plan):
+    role = permissions.role_of(user)
+    return (
+        role is not None
+        and role.kind == Role.Kind.COMMISSIONER
+        and plan.area_id in permissions.area_ids(user)
+    )
+
+
+def _reviewer(user, plan):
+    return permissions.can_review(user, plan)
+
+
+# transition: (allowed from, to, who may, event kind)
+TRANSITIONS = {
+    "request_sign_off": (
+        (S.DRAFT, S.CHANGES_REQUESTED),
+        S.AWAITING_SIGN_OFF,
+        _area_commissioner,
+        Kind.SIGN_OFF_REQUESTED,
+    ),
+    "submit": ((S.AWAITING_SIGN_OFF,), S.SUBMITTED, _area_commissioner, Kind.SUBMITTED),
+    "start_assurance": ((S.SUBMITTED,), S.IN_ASSURANCE, _reviewer, Kind.ASSURANCE_STARTED),
+    "request_changes": ((S.IN_ASSURANCE,), S.CHANGES_REQUESTED, _reviewer, Kind.CHANGES_REQUESTED),
+    "record_outcome": ((S.IN_ASSURANCE,), None, _reviewer, Kind.OUTCOME),
+}
+
+
+def allowed(user: User, plan: Plan, name: str) -> bool:
+    """Whether `user` may make transition `name` on `plan` now."""
+    sources, _to, who, _kind = TRANSITIONS[name]
+    return plan.status in sources and who(user, plan)
+
+
+def _move(plan, user, name, to=None, note="", version=None):
+    sources, default_to, who, kind = TRANSITIONS[name]
+    if not who(user, plan):
+        raise PermissionDenied
+    to = to or default_to
+    moved = Plan.objects.filter(pk=plan.pk, status__in=sources).update(
+        status=to, lock_version=F("lock_version") + 1, updated_at=timezone.now()
+    )
+    if not moved:
+        current = Plan.objects.get(pk=plan.pk)
+        raise TransitionRefused(
+            f"The plan is {current.get_status_display().lower()} now, so it cannot be "
+            f"{Kind(kind).label.lower()}. Someone may have done it a moment ago."
+        )
+    event = PlanEvent.objects.create(
+        plan=plan,
+        kind=kind,
+        actor=user,
+        from_status=plan.status,
+        to_status=to,
+        note=note,
+        version=version,
+    )
+    plan.status = to
+    return event
+
+
+def _notify(subject, body, recipients):
+    recipients = sorted({r for r in recipients if r})
+    if recipients:
+        transaction.on_commit(partial(send_mail, subject, body, None, recipients))
+
+
+def _area_emails(plan, kinds=(Role.Kind.COMMISSIONER, Role.Kind.FINANCE_OFFICER)):
+    return (
+        get_user_model()
+        .objects.filter(role__kind__in=kinds, role__areas=plan.area_id)
+        .values_list("email", flat=True)
+    )
+
+
+def _reviewer_emails(plan):
+    return (
+        get_user_model()
+        .objects.filter(role__kind=Role.Kind.REVIEWER, role__region=plan.area.region_id)
+        .values_list("email", flat=True)
+    )
+
+
+def blocking_findings(plan: Plan) -> list[Finding]:
+    return [f for f in check_plan(plan) if f.severity == "error"]
+
+
+@transaction.atomic
+def send_for_sign_off(*, user: User, plan: Plan) -> PlanEvent:
+    event = _move(plan, user, "request_sign_off")
+    _notify(
+        f"BCF plan for {plan.area.name} is ready for sign-off",
+        f"{user.get_username()} has sent the {plan.round.name} plan for {plan.area.name} "
+        "for sign-off. Check the plan and submit it once the Health and Wellbeing Board "
+        "has signed it off.",
+        _area_emails(plan, (Role.Kind.COMMISSIONER,)),
+    )
+    return event
+
+
+@transaction.atomic
+def submit(*, user: User, plan: Plan, certified: bool) -> PlanVersion:
+    """Submit the plan as a new immutable version, if it breaks no rule and the
+    Health and Wellbeing Board's sign-off is certified."""
+    if not _area_commissioner(user, plan):
+        raise PermissionDenied
+    if not certified:
+        raise TransitionRefused(
+            "Confirm that the Health and Wellbeing Board has signed off the plan."
+        )
+    blocking = blocking_findings(plan)
+    if blocking:
+        raise TransitionRefused(
+            f"The plan has {len(blocking)} error{'s' if len(blocking) != 1 else ''} "
+            "to fix before it can be submitted."
+        )
+    # Lock the row and read its status again, so that of two submissions at the same
+    # moment only one takes a snapshot; the other waits, then sees it submitted.
+    current = Plan.objects.select_for_update().get(pk=plan.pk)
+    if current.status not in TRANSITIONS["submit"][0]:
+        raise TransitionRefused("The plan has already been submitted.")
+    number = plan.versions.count() + 1
+    snapshot = take_snapshot(plan)
+    snapshot["plan"]["status"] = S.SUBMITTED
+    version = PlanVersion.objects.create(
+        plan=plan, number=number, submitted_by=user, snapshot=snapshot
+    )
+    _move(plan, user, "submit", version=version)
+    Plan.objects.filter(pk=plan.pk).update(date_submitted=timezone.localdate())
+    SectionProgress.objects.for_plan(plan).update(changes_requested=False)
+    _notify(
+        f"BCF plan submitted: {plan.area.name}, version {number}",
+        f"The {plan.round.name} plan for {plan.area.name} was submitted as version {number} "
+        "and is ready for assurance.",
+        _reviewer_emails(plan),
+    )
+    return version
+
+
+@transaction.atomic
+def start_assurance(*, user: User, plan: Plan) -> PlanEvent:
+    return _move(plan, user, "start_assurance")
+
+
+@transaction.atomic
+def request_changes(
+    *, user: User, plan: Plan, sections: Sequence[Section], reason: str
+) -> PlanEvent:
+    """Send chosen sections back with a reason; only those sections open for editing."""
+    if not sections or not reason.strip():
+        raise TransitionRefused("Choose the sections to change and give a reason.")
+    event = _move(
+        plan,
+        user,
+        "request_changes",
+        note=f"{reason.strip()}\nSections: " + ", ".join(s.title for s in sections),
+    )
+    for section in sections:
+        progress, _ = SectionProgress.objects.get_or_create(**progress_key(plan, section))
+        SectionProgress.objects.filter(pk=progress.pk).update(
+            changes_requested=True, changes_requested_reason=reason.strip(), completed=False
+        )
+    _notify(
+        f"Changes requested to the BCF plan for {plan.area.name}",
+        f"The reviewer asked for changes to: {', '.join(s.title for s in sections)}.\n\n"
+        f"{reason.strip()}",
+        _area_emails(plan),
+    )
+    return event
+
+
+@transaction.atomic
+def record_outcome(
+    *, user: User, plan: Plan, outcome: str, conditions: str = ""
+) -> Recommendation:
+    if outcome not in Recommendation.Outcome.values:
+        raise TransitionRefused("Choose an outcome.")
+    version = latest_version(plan)
+    if outcome == Recommendation.Outcome.APPROVED_WITH_CONDITIONS and not conditions.strip():
+        raise TransitionRefused("State the conditions of approval.")
+    recommendation = Recommendation.objects.create(
+        version=version, reviewer=user, outcome=outcome, conditions=conditions.strip()
+    )
+    _move(plan, user, "record_outcome", to=outcome, version=version, note=conditions.strip())
+    _notify(
+        f"Assurance outcome for the BCF plan for {plan.area.name}",
+        f"Outcome: {recommendation.get_outcome_display()}.\n\n{conditions}".strip(),
+        _area_emails(plan),
+    )
+    return recommendation
+
+
+@transaction.atomic
+def answer_kloe(
+    *, user: User, plan: Plan, kloe: KeyLineOfEnquiry, rating: str, comment: str
+) -> KloeAssessment:
+    """A new row every time: earlier answers stay as the history."""
+    if not _reviewer(user, plan):
+        raise PermissionDenied
+    if rating not in KloeAssessment.Rating.values:
+        raise TransitionRefused("Choose met, partially met or not met.")
+    if kloe.round_id != plan.round_id:
+        raise TransitionRefused("That question is not one of this round's.")
+    version = latest_version(plan)
+    return KloeAssessment.objects.create(
+        version=version, kloe=kloe, reviewer=user, rating=rating, comment=comment.strip()[:5000]
+    )
+
+
+def latest_version(plan: Plan) -> PlanVersion:
+    version = plan.versions.order_by("-number").first()
+    if version is None:
+        raise TransitionRefused("The plan has not been submitted.")
+    return version

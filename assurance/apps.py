@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AssuranceConfig(AppConfig):
+    name = "assurance"
+    verbose_name = "The plan's life: task list, submission, versions and assurance"

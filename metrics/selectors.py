@@ -1,0 +1,190 @@
+"""Metric tables for a plan, read in a fixed number of queries, with every rate,
+quarterly and annual figure computed from the stored numerators and populations."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from .models import (
+    MetricActual,
+    MetricBaseline,
+    MetricComponentValue,
+    MetricDefinition,
+    MetricPeriod,
+    MetricPlanValue,
+    MetricTrajectory,
+    PerformanceContingency,
+)
+from .rates import ONE_DP, rate
+
+
+def quarter_of(period):
+    """Quarter of the financial year a period starts in (April-June is Q1)."""
+    return (period.starts.month - 4) % 12 // 3 + 1
+
+
+@dataclass
+class Row:
+    period: MetricPeriod
+    value: Decimal | None = None
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+    components: list = field(default_factory=list)
+    actual: Decimal | None = None
+
+    @property
+    def unrounded_rate(self):
+        if self.numerator is None or not self.denominator:
+            return None
+        return self.numerator / self.denominator
+
+
+@dataclass
+class Series:
+    trajectory: MetricTrajectory
+    rows: list
+
+    def sums(self, metric):
+        """[(label, days or count, rate)] per quarter and for each year, for monthly
+        metrics: counts add up; a period's rate is the sum of its unrounded monthly
+        rates (the seed prints Havering's seasonal year as 2,206.4, not the 2,206.6
+        its rounded months add up to)."""
+        if metric.granularity != MetricDefinition.Granularity.MONTHLY:
+            return []
+        groups = defaultdict(list)
+        for row in self.rows:
+            year = row.period.year.label
+            groups[(year, f"Q{quarter_of(row.period)} {year}")].append(row)
+            groups[(year, f"Year {year}")].append(row)
+        out = []
+        for (_year, label), rows in sorted(groups.items(), key=lambda item: item[0]):
+            counts = [r.numerator for r in rows if r.numerator is not None]
+            rates = [r.unrounded_rate for r in rows if r.unrounded_rate is not None]
+            out.append(
+                (
+                    label,
+                    sum(counts, Decimal(0)) if counts else None,
+                    (sum(rates, Decimal(0)) * (metric.rate_base or 1)).quantize(
+                        ONE_DP, ROUND_HALF_UP
+                    )
+                    if rates and metric.rate_base
+                    else None,
+                )
+            )
+        return out
+
+
+@dataclass
+class MetricTable:
+    metric: MetricDefinition
+    periods: list
+    baseline: MetricBaseline | None
+    series: list  # the plan first, then alternatives
+    contingency: PerformanceContingency | None = None
+
+    @property
+    def plan(self):
+        return self.series[0] if self.series and self.series[0].trajectory.is_plan else None
+
+    @property
+    def components(self):
+        return list(self.metric.components.all())
+
+    def sums(self):
+        return self.plan.sums(self.metric) if self.plan else []
+
+
+def metric_tables(plan):
+    """[MetricTable] for every metric of the round: eight queries whatever the number
+    of metrics, periods, trajectories and values."""
+    metrics = list(
+        MetricDefinition.objects.filter(round=plan.round_id)
+        .prefetch_related("components")
+        .order_by("order")
+    )
+    periods = defaultdict(list)
+    for period in (
+        MetricPeriod.objects.filter(metric__round=plan.round_id)
+        .select_related("year")
+        .order_by("order")
+    ):
+        periods[period.metric_id].append(period)
+    trajectories = defaultdict(list)
+    for trajectory in MetricTrajectory.objects.filter(plan=plan).order_by("-is_plan", "name"):
+        trajectories[trajectory.metric_id].append(trajectory)
+    values = {
+        (v.trajectory_id, v.period_id): v
+        for v in MetricPlanValue.objects.filter(trajectory__plan=plan)
+    }
+    parts = defaultdict(dict)
+    for part in MetricComponentValue.objects.filter(trajectory__plan=plan):
+        parts[(part.trajectory_id, part.period_id)][part.component_id] = part.value
+    actuals = {a.period_id: a.value for a in MetricActual.objects.filter(plan=plan)}
+    baselines = {b.metric_id: b for b in MetricBaseline.objects.filter(plan=plan)}
+    contingencies = {c.metric_id: c for c in PerformanceContingency.objects.filter(plan=plan)}
+
+    tables = []
+    for metric in metrics:
+        components = list(metric.components.all())
+        series = []
+        for trajectory in trajectories[metric.pk]:
+            rows = []
+            for period in periods[metric.pk]:
+                stored = values.get((trajectory.pk, period.pk))
+                row = Row(period, actual=actuals.get(period.pk) if trajectory.is_plan else None)
+                if stored is not None:
+                    row.value, row.numerator, row.denominator = (
+                        stored.value,
+                        stored.numerator,
+                        stored.denominator,
+                    )
+                row.components = [parts[(trajectory.pk, period.pk)].get(c.pk) for c in components]
+                rows.append(row)
+            series.append(Series(trajectory, rows))
+        tables.append(
+            MetricTable(
+                metric,
+                periods[metric.pk],
+                baselines.get(metric.pk),
+                series,
+                contingencies.get(metric.pk),
+            )
+        )
+    return tables
+
+
+def rule_rows(tables):
+    """Plain rows of every planned value for the rules in metrics.rules."""
+    return [
+        {
+            "code": t.metric.code,
+            "name": t.metric.name,
+            "unit": t.metric.unit,
+            "rate_base": t.metric.rate_base,
+            "better": t.metric.better,
+            "label": row.period.label,
+            "value": row.value,
+            "numerator": row.numerator,
+            "denominator": row.denominator,
+        }
+        for t in tables
+        if t.plan
+        for row in t.plan.rows
+        if row.value is not None or row.numerator is not None
+    ]
+
+
+def computed_rate(metric, numerator, denominator):
+    return rate(numerator, denominator, metric.rate_base) if metric.rate_base else None
+
+
+def contingency_totals(tables):
+    """(total planned savings, total maximum support) over the payment-for-performance
+    metrics; None where nothing is entered."""
+    rows = [t.contingency for t in tables if t.contingency is not None]
+    savings = [c.planned_savings for c in rows if c.planned_savings is not None]
+    support = [c.maximum_support for c in rows if c.maximum_support is not None]
+    return (
+        sum(savings, Decimal(0)) if savings else None,
+        sum(support, Decimal(0)) if support else None,
+    )

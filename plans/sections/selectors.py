@@ -1,0 +1,66 @@
+"""Reads about a plan's sections: their progress rows, statuses and whether they are
+open for editing in the plan's state."""
+
+from dataclasses import dataclass
+
+from plans.models import Plan, Section, SectionProgress
+
+
+def progress_key(plan: Plan, section: Section) -> dict:
+    """Shared narrative sections are tracked once per narrative; the rest per area."""
+    if section.shared:
+        return {"narrative_id": plan.narrative_id, "plan": None, "section": section}
+    return {"narrative_id": plan.narrative_id, "plan": plan, "section": section}
+
+
+def progress_for(plan: Plan, section: Section) -> SectionProgress:
+    """The progress row, or an unsaved one at version 0 (reading never writes)."""
+    key = progress_key(plan, section)
+    found = SectionProgress.objects.filter(**key).select_related("updated_by").first()
+    return found or SectionProgress(**key)
+
+
+def section_of_kind(plan: Plan, kind: str) -> Section | None:
+    return plan.round.sections.filter(kind=kind).first()
+
+
+@dataclass(frozen=True)
+class Status:
+    key: str
+    label: str
+    tag_class: str
+
+
+NOT_STARTED = Status("not_started", "Not started", "govuk-tag--blue")
+IN_PROGRESS = Status("in_progress", "In progress", "govuk-tag--light-blue")
+COMPLETED = Status("completed", "Completed", "")
+HAS_ERRORS = Status("has_errors", "Has errors", "govuk-tag--red")
+CHANGES_REQUESTED = Status("changes_requested", "Changes requested", "govuk-tag--orange")
+
+
+def section_status(
+    *, has_content: bool, completed: bool, changes_requested: bool, error_count: int
+) -> Status:
+    """A section's status on the task list, from plain facts about it.
+
+    Errors show once the authors have started; an untouched section is simply
+    not started, however many rules it would break.
+    """
+    if changes_requested:
+        return CHANGES_REQUESTED
+    if error_count and (has_content or completed):
+        return HAS_ERRORS
+    if completed:
+        return COMPLETED
+    if has_content:
+        return IN_PROGRESS
+    return NOT_STARTED
+
+
+def section_open(plan: Plan, section: Section | None = None, kind: str | None = None) -> bool:
+    """Whether the section may be edited in the plan's state: while a reviewer has
+    asked for changes, only the sections sent back are open."""
+    if plan.status != Plan.Status.CHANGES_REQUESTED:
+        return True
+    section = section or (section_of_kind(plan, kind) if kind else None)
+    return section is not None and progress_for(plan, section).changes_requested

@@ -1,0 +1,135 @@
+import io
+
+import pandas as pd
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from metrics.charts import bar_chart, data_uri
+from plans import permissions
+from plans.models import Plan, Region, Role, Round
+
+from .overview import MONEY_RULES, overview_rows, rollups
+
+SORTS = {
+    "area": lambda r: r.area.name,
+    "region": lambda r: (r.area.region.name, r.area.name),
+    "status": lambda r: (r.plan.get_status_display() if r.plan else "", r.area.name),
+    "days": lambda r: (r.days_since_submission is None, r.days_since_submission or 0),
+    "income": lambda r: r.income,
+    "spend": lambda r: r.spend,
+}
+
+
+class OverviewFilter(forms.Form):
+    round = forms.ModelChoiceField(
+        Round.objects.all(), to_field_name="slug", required=False, empty_label=None
+    )
+    region = forms.ModelChoiceField(
+        Region.objects.all(), to_field_name="slug", required=False, empty_label="All regions"
+    )
+    status = forms.ChoiceField(choices=[("", "Any status"), *Plan.Status.choices], required=False)
+    sort = forms.ChoiceField(
+        choices=[(k, k) for k in SORTS] + [(f"-{k}", k) for k in SORTS], required=False
+    )
+
+
+def _allowed(user):
+    role = permissions.role_of(user)
+    return permissions.is_national_admin(user) or (
+        role is not None and role.kind == Role.Kind.REVIEWER
+    )
+
+
+def _frame(rows):
+    return pd.DataFrame(
+        [
+            {
+                "Health and Wellbeing Board": r.area.name,
+                "ONS code": r.area.ons_code,
+                "Region": r.area.region.name,
+                "Status": r.plan.get_status_display() if r.plan else "Not submitted",
+                "Version": getattr(r.plan, "version", None) if r.plan else None,
+                "Days since submission": r.days_since_submission,
+                "Income (£)": float(r.income),
+                "Expenditure (£)": float(r.spend),
+                **{
+                    label: {True: "Met", False: "Not met", None: ""}[r.rules.get(key)]
+                    for key, label in MONEY_RULES
+                },
+            }
+            for r in rows
+        ]
+    )
+
+
+def _source_chart(totals):
+    """Expenditure by source group and year as a bar chart (£ million)."""
+    rows = totals["by_source"]
+    if not rows:
+        return ""
+    years = sorted({r["year__start_year"] for r in rows})
+    groups = sorted({r["source__report_group"] for r in rows})
+    amounts = {(r["source__report_group"], r["year__start_year"]): r["total"] for r in rows}
+    series = {
+        f"{y}/{(y + 1) % 100:02d}": [amounts.get((g, y), 0) / 1_000_000 for g in groups]
+        for y in years
+    }
+    return data_uri(bar_chart(groups, series, ylabel="£ million"))
+
+
+@login_required
+def overview(request):
+    if not _allowed(request.user):
+        raise PermissionDenied
+    data = request.GET.copy()
+    data.setdefault("round", Round.objects.order_by("-slug").values_list("slug", flat=True).first())
+    form = OverviewFilter(data)
+    form.is_valid()
+    cleaned = form.cleaned_data if form.is_valid() else {}
+    round_ = cleaned.get("round") or Round.objects.order_by("-slug").first()
+    region = cleaned.get("region")
+    rows = overview_rows(
+        request.user,
+        round_,
+        region=region.slug if region else None,
+        status=cleaned.get("status") or None,
+    )
+    sort = cleaned.get("sort") or "area"
+    rows.sort(key=SORTS[sort.lstrip("-")], reverse=sort.startswith("-"))
+    fmt = request.GET.get("format")
+    if fmt == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="bcf-overview-{round_.slug}.csv"'
+        _frame(rows).to_csv(response, index=False)
+        return response
+    if fmt == "xlsx":
+        buffer = io.BytesIO()
+        _frame(rows).to_excel(buffer, index=False, sheet_name="Overview")
+        response = HttpResponse(
+            buffer.getvalue(),
+            content_type=("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )
+        response["Content-Disposition"] = f'attachment; filename="bcf-overview-{round_.slug}.xlsx"'
+        return response
+    plans = [r.plan for r in rows if r.plan is not None]
+    totals = rollups(plans)
+    query = request.GET.copy()
+    query.pop("sort", None)
+    return render(
+        request,
+        "plans/overview.html",
+        {
+            "form": form,
+            "rows": rows,
+            "rules": MONEY_RULES,
+            "round": round_,
+            "sort": sort,
+            "query": query.urlencode(),
+            "totals": totals,
+            "chart": _source_chart(totals),
+            "count_with_plan": len(plans),
+        },
+    )

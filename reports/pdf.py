@@ -1,0 +1,105 @@
+"""The plan as a PDF a Health and Wellbeing Board would publish: WeasyPrint renders
+an HTML template with print CSS into a tagged PDF (PDF/UA-1), with the document
+title and language set and headings as bookmarks."""
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from assurance.snapshot import with_titles
+from finance.selectors import finance_summary
+from metrics.charts import data_uri, line_chart
+from metrics.selectors import metric_tables
+from plans import permissions
+from plans.downloads import BuiltFile
+from plans.models import ConditionQuestion, NarrativeAnswer
+from schemes.models import ExpenditureLine
+from schemes.selectors import schemes_with_totals
+
+
+def plan_document(plan, viewer_plans):
+    """Everything the PDF shows for the plan as it is now."""
+    sections = list(plan.round.sections.all())
+    answers = {
+        a.section_id: a.text for a in NarrativeAnswer.objects.filter(narrative=plan.narrative_id)
+    }
+    questions = (
+        ConditionQuestion.objects.filter(condition__round=plan.round_id)
+        .select_related("condition")
+        .order_by("condition__order", "order")
+    )
+    given = {a.question_id: a for a in plan.narrative.condition_answers.all()}
+    years, schemes = schemes_with_totals(plan)
+    tables = metric_tables(plan)
+    return {
+        "plan": plan,
+        "partners": viewer_plans,
+        "sections": [(s, answers.get(s.pk, "")) for s in sections if s.kind == "narrative"],
+        "conditions": [(q, given.get(q.pk)) for q in questions],
+        "finance": finance_summary(plan, viewer_plans),
+        "years": years,
+        "schemes": list(schemes),
+        "metrics": [(t, data_uri(line_chart(t, chart_id=f"pdf-{t.metric.code}"))) for t in tables],
+        "risks": plan.narrative.risks.all(),
+        "milestones": plan.narrative.milestones.select_related("year"),
+        "hicm": plan.narrative.hicm_assessments.select_related("change", "maturity"),
+        "sign_offs": plan.sign_offs.select_related("role"),
+        "is_draft": plan.status in plan.EDITABLE_STATUSES
+        or plan.status == plan.Status.AWAITING_SIGN_OFF,
+        "generated": timezone.localtime(),
+    }
+
+
+def render_pdf(html, base_url="/"):
+    from weasyprint import HTML
+
+    return HTML(string=html, base_url=base_url).write_pdf(pdf_variant="pdf/ua-1")
+
+
+def plan_pdf(plan, viewer_plans, step=lambda label: None):
+    """The PDF bytes; `step(label)` is told as each stage starts (for progress)."""
+    step("Gathering the plan's sections, finance and metrics")
+    context = plan_document(plan, viewer_plans)
+    step("Writing the pages")
+    html = render_to_string("plans/pdf/plan.html", context)
+    step("Laying out the PDF")
+    return render_pdf(html)
+
+
+def pdf_filename(plan, version=None):
+    suffix = f"-v{version}" if version else ""
+    return f"bcf-{plan.round.slug}-{plan.area.slug}{suffix}.pdf"
+
+
+def is_large(plan):
+    """Plans whose PDF takes long enough to tie up a web worker are built in the
+    background instead (see `settings.PDF_BACKGROUND_MIN_LINES`)."""
+    lines = ExpenditureLine.objects.filter(scheme__plan=plan).count()
+    return lines >= settings.PDF_BACKGROUND_MIN_LINES
+
+
+def build_plan_pdf(download, progress):
+    """The background builder for `Download.Kind.PLAN_PDF`, for the user who asked."""
+    plan, user = download.plan, download.requested_by
+    if not permissions.can_view(user, plan):
+        raise PermissionDenied(f"{user} may no longer see {plan}")
+    progress.begin(3)
+    content = plan_pdf(plan, permissions.partner_plans(user, plan), step=progress.step)
+    return BuiltFile(content, pdf_filename(plan), "application/pdf")
+
+
+def version_pdf(version):
+    """A submitted version, from its snapshot: exactly what was submitted."""
+    snapshot = version.snapshot
+    html = render_to_string(
+        "plans/pdf/version.html",
+        {
+            "plan": version.plan,
+            "version": version,
+            "snapshot": snapshot,
+            "sections": with_titles(version.plan.round, snapshot["sections"].items()),
+            "generated": timezone.localtime(),
+        },
+    )
+    return render_pdf(html)

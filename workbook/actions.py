@@ -1,0 +1,58 @@
+"""Uploading a completed template: the one action the upload page calls."""
+
+import hashlib
+
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils.text import slugify
+
+from finance.models import TemplateUpload
+from plans import permissions
+from plans.models import Plan, Section
+from plans.sections.selectors import section_open
+
+from .importer import apply_template
+from .reader import read_template
+from .safety import MAX_UPLOAD_BYTES, Problem
+
+
+def can_upload(user: User, plan: Plan) -> bool:
+    return permissions.can_edit_finance(user, plan) and section_open(
+        plan, kind=Section.Kind.FINANCE
+    )
+
+
+def import_template(
+    *, user: User, plan: Plan, data: bytes, filename: str
+) -> tuple[TemplateUpload, list[Problem]]:
+    """Check the whole file, then import it in one transaction or not at all. Every
+    upload is kept (with its problems, who sent it and what changed) under a
+    reference support can quote, whether or not it imported."""
+    if not can_upload(user, plan):
+        raise PermissionDenied
+    parsed, problems = read_template(data, plan)
+    record = TemplateUpload(
+        plan=plan,
+        uploaded_by=user,
+        filename=filename[:255],
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        problems=[p.as_row() for p in problems],
+    )
+    if len(data) <= MAX_UPLOAD_BYTES:
+        record.file.save(
+            f"{slugify(plan.area.slug)}-{record.sha256[:12]}.xlsx", ContentFile(data), save=False
+        )
+    if problems:
+        record.outcome = TemplateUpload.Outcome.REFUSED
+        record.save()
+        return record, problems
+    with transaction.atomic():
+        record.changes = apply_template(plan, parsed, user)
+        record.outcome = (
+            TemplateUpload.Outcome.IMPORTED if record.changes else TemplateUpload.Outcome.UNCHANGED
+        )
+        record.save()
+    return record, []

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class WorkbookConfig(AppConfig):
+    name = "workbook"
+    verbose_name = "The Excel planning template, out and back in"
