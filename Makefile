@@ -34,15 +34,19 @@ run: install
 	trap 'kill 0' EXIT; $(BIN)/python manage.py db_worker --interval 1 & \
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# ruff over everything; mypy (with django-stubs) over the typed seams listed in
+# pyproject.toml: every rules, actions and selectors module.
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 test: lint browsers
 	$(BIN)/python -m pytest
 
 # The same suite against PostgreSQL (DATABASE_URL); pytest-django creates test_<name>.
+# The browser journeys run once, in `make test`: they test pages, not the database.
 test-postgres: install
-	DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest
+	DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest --ignore=tests/browser
 
 # Debian packages: chromium for the browser tests (Playwright never downloads a
 # browser), Pango and HarfBuzz-subset for WeasyPrint, poppler-utils for reading PDFs

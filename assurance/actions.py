@@ -3,7 +3,7 @@ keyword-only function that checks who may act and the plan's state, moves the st
 with a conditional UPDATE in one transaction (so two people racing cannot both
 succeed) with its PlanEvent row, and mails only after the transaction commits."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from functools import partial
 
 from django.contrib.auth import get_user_model
@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from plans import permissions
@@ -39,7 +39,7 @@ class TransitionRefused(Exception):
     """The plan cannot make this move now; the message says why."""
 
 
-def _area_commissioner(user, plan):
+def _area_commissioner(user: User, plan: Plan) -> bool:
     role = permissions.role_of(user)
     return (
         role is not None
@@ -48,12 +48,15 @@ def _area_commissioner(user, plan):
     )
 
 
-def _reviewer(user, plan):
+def _reviewer(user: User, plan: Plan) -> bool:
     return permissions.can_review(user, plan)
 
 
 # transition: (allowed from, to, who may, event kind)
-TRANSITIONS = {
+type Transition = tuple[
+    tuple[Plan.Status, ...], Plan.Status | None, Callable[[User, Plan], bool], PlanEvent.Kind
+]
+TRANSITIONS: dict[str, Transition] = {
     "request_sign_off": (
         (S.DRAFT, S.CHANGES_REQUESTED),
         S.AWAITING_SIGN_OFF,
@@ -73,11 +76,19 @@ def allowed(user: User, plan: Plan, name: str) -> bool:
     return plan.status in sources and who(user, plan)
 
 
-def _move(plan, user, name, to=None, note="", version=None):
+def _move(
+    plan: Plan,
+    user: User,
+    name: str,
+    to: str | None = None,
+    note: str = "",
+    version: PlanVersion | None = None,
+) -> PlanEvent:
     sources, default_to, who, kind = TRANSITIONS[name]
     if not who(user, plan):
         raise PermissionDenied
     to = to or default_to
+    assert to is not None  # only record_outcome has no default, and it passes `to`
     moved = Plan.objects.filter(pk=plan.pk, status__in=sources).update(
         status=to, lock_version=F("lock_version") + 1, updated_at=timezone.now()
     )
@@ -100,13 +111,15 @@ def _move(plan, user, name, to=None, note="", version=None):
     return event
 
 
-def _notify(subject, body, recipients):
+def _notify(subject: str, body: str, recipients: Iterable[str]) -> None:
     recipients = sorted({r for r in recipients if r})
     if recipients:
         transaction.on_commit(partial(send_mail, subject, body, None, recipients))
 
 
-def _area_emails(plan, kinds=(Role.Kind.COMMISSIONER, Role.Kind.FINANCE_OFFICER)):
+def _area_emails(
+    plan: Plan, kinds: Collection[str] = (Role.Kind.COMMISSIONER, Role.Kind.FINANCE_OFFICER)
+) -> "QuerySet[User, str]":
     return (
         get_user_model()
         .objects.filter(role__kind__in=kinds, role__areas=plan.area_id)
@@ -114,7 +127,7 @@ def _area_emails(plan, kinds=(Role.Kind.COMMISSIONER, Role.Kind.FINANCE_OFFICER)
     )
 
 
-def _reviewer_emails(plan):
+def _reviewer_emails(plan: Plan) -> "QuerySet[User, str]":
     return (
         get_user_model()
         .objects.filter(role__kind=Role.Kind.REVIEWER, role__region=plan.area.region_id)
@@ -211,9 +224,9 @@ def request_changes(
 
 
 @transaction.atomic
-def record_outcome(
-    *, user: User, plan: Plan, outcome: str, conditions: str = ""
-) -> Recommendation:
+def record_outcome(*, user: User, plan: Plan, outcome: str, conditions: str = "") -> Recommendation:
+    if not _reviewer(user, plan):
+        raise PermissionDenied
     if outcome not in Recommendation.Outcome.values:
         raise TransitionRefused("Choose an outcome.")
     version = latest_version(plan)

@@ -5,10 +5,8 @@ parse, call and render."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Max
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from plans import permissions
@@ -16,6 +14,7 @@ from plans.findings import check_plan
 from plans.models import KloeAssessment, PlanVersion, Recommendation
 
 from . import actions as workflow
+from . import selectors
 from .history import plan_history
 from .snapshot import with_titles
 from .tasks import finding_url, section_for_finding, task_list
@@ -179,17 +178,7 @@ def assurance_queue(request):
         or (role is not None and role.kind == role.Kind.REVIEWER)
     ):
         raise PermissionDenied
-    plans = (
-        permissions.visible_plans(request.user)
-        .filter(status__in=permissions.REVIEWABLE_STATUSES)
-        .select_related("round", "area", "area__region")
-        .annotate(
-            last_submitted=Max("versions__submitted_at"), version_count=Max("versions__number")
-        )
-        .order_by("last_submitted")
-    )
-    now = timezone.now()
-    rows = [(p, (now - p.last_submitted).days if p.last_submitted else None) for p in plans]
+    rows = selectors.assurance_queue(request.user)
     return render(request, "plans/assurance_queue.html", {"rows": rows})
 
 
@@ -200,13 +189,9 @@ def review(request, round_slug, area_slug):
         permissions.can_review(request.user, plan) or permissions.is_national_admin(request.user)
     ):
         raise PermissionDenied
-    version = plan.versions.order_by("-number").first()
+    version = selectors.latest_version(plan)
     if version is None:
         raise Http404("The plan has not been submitted.")
-    kloes = list(plan.round.kloes.select_related("section"))
-    history = {}
-    for assessment in KloeAssessment.objects.filter(version=version).select_related("reviewer"):
-        history.setdefault(assessment.kloe_id, []).append(assessment)
     tasks, findings = task_list(plan)
     return render(
         request,
@@ -214,7 +199,7 @@ def review(request, round_slug, area_slug):
         {
             "plan": plan,
             "version": version,
-            "kloes": [(k, history.get(k.pk, [])) for k in kloes],
+            "kloes": selectors.kloe_answers(plan, version),
             "findings": findings,
             "ratings": KloeAssessment.Rating.choices,
             "outcomes": Recommendation.Outcome.choices,

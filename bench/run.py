@@ -91,12 +91,11 @@ def page_timings():
 def main():
     call_command("migrate", verbosity=0)
     call_command("load_demo", verbosity=0)
-    from finance.excel.importer import apply_template
-    from finance.excel.reader import read_template
-    from finance.excel.writer import build_template
-    from plans.pdf import plan_pdf
-
     from plans.models import Plan
+    from reports.pdf import plan_pdf
+    from workbook.importer import apply_template
+    from workbook.reader import read_template
+    from workbook.writer import build_template
 
     results, ratios = [], []
     havering = Plan.objects.get(round__slug="2017-19", area__slug="havering")

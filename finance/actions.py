@@ -9,7 +9,6 @@ from django.db import transaction
 
 from plans.models import FinancialYear, FundingSource, Plan, Section, SectionProgress
 from plans.sections.actions import save_page
-from plans.sections.selectors import section_of_kind
 
 from .models import IncomeLine
 
@@ -28,6 +27,7 @@ def write_income(*, plan: Plan, amounts: Amounts) -> int:
         elif amount is not None and line is None:
             IncomeLine.objects.create(plan=plan, source=source, year=year, amount=amount)
         elif line is not None and line.amount != amount:
+            assert amount is not None  # None with a line was deleted above
             line.amount = amount
             line.save(update_fields=["amount"])
         else:
@@ -42,12 +42,9 @@ def save_income(
 ) -> SectionProgress:
     """Save the income grid, if the user may and nobody saved the finance section
     since the page was read (EditConflict otherwise)."""
-    section = section_of_kind(plan, Section.Kind.FINANCE)
-    if section is None:
-        raise ValueError(f"Round {plan.round.slug} has no finance section.")
     return save_page(
         plan=plan,
-        section=section,
+        kind=Section.Kind.FINANCE,
         user=user,
         posted_version=posted_version,
         write=lambda: write_income(plan=plan, amounts=amounts),

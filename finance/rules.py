@@ -5,6 +5,7 @@ of Findings; none touches the database, so each is tested with the seed figures.
 The end of the module registers them with the engine, with the facts they read.
 """
 
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 
 from plans.findings import ERROR, Facts, Finding, fact, money, rule
@@ -14,8 +15,11 @@ from .models import MinimumAllocation
 
 ZERO = Decimal(0)
 
+type ByYear = Mapping[int, Decimal]  # {year start: amount}
+type ByYearAndSource = Mapping[tuple[int, str], Decimal]  # {(year start, source code): amount}
 
-def _label(year):
+
+def _label(year: int) -> str:
     return f"{year}/{(year + 1) % 100:02d}"
 
 
@@ -24,7 +28,7 @@ def meets(actual: Decimal, required: Decimal) -> bool:
     return actual >= required
 
 
-def _shortfalls(actual, minimum):
+def _shortfalls(actual: ByYear, minimum: ByYear) -> Iterator[tuple[int, Decimal, Decimal]]:
     """(year, actual, required) for each year whose actual is below its minimum;
     a year with no actual counts as zero."""
     for year, required in sorted(minimum.items()):
@@ -33,7 +37,7 @@ def _shortfalls(actual, minimum):
             yield year, amount, required
 
 
-def pooled_budget_minimum(agreed, minimum):
+def pooled_budget_minimum(agreed: ByYear, minimum: ByYear) -> list[Finding]:
     """Rule 1: total agreed pooled budget >= the minimum, per year."""
     return [
         Finding(
@@ -47,9 +51,9 @@ def pooled_budget_minimum(agreed, minimum):
     ]
 
 
-def spend_covers_allocation(income, spend):
+def spend_covers_allocation(income: ByYear, spend: ByYear) -> list[Finding]:
     """Rule 2: total expenditure >= total allocation, per year."""
-    findings = []
+    findings: list[Finding] = []
     for year in sorted(set(income) | set(spend)):
         allocated, spent = income.get(year, ZERO), spend.get(year, ZERO)
         if spent < allocated:
@@ -65,12 +69,14 @@ def spend_covers_allocation(income, spend):
     return findings
 
 
-def income_equals_expenditure(income, spend, names):
+def income_equals_expenditure(
+    income: ByYearAndSource, spend: ByYearAndSource, names: Mapping[str, str]
+) -> list[Finding]:
     """Rule 3: spending per funding source equals income from it, per year.
 
     income, spend: {(year, source code): amount}; names: {source code: name}.
     """
-    findings = []
+    findings: list[Finding] = []
     for year, source in sorted(set(income) | set(spend)):
         received = income.get((year, source), ZERO)
         spent = spend.get((year, source), ZERO)
@@ -92,7 +98,7 @@ def income_equals_expenditure(income, spend, names):
     return findings
 
 
-def minimum_met(code, label, actual, minimum):
+def minimum_met(code: str, label: str, actual: ByYear, minimum: ByYear) -> list[Finding]:
     """Rules 4 and 5: a ring-fenced actual >= its minimum, per year (equality meets it)."""
     return [
         Finding(
@@ -106,12 +112,12 @@ def minimum_met(code, label, actual, minimum):
     ]
 
 
-def dfg_passed_through(income, allocation):
+def dfg_passed_through(income: ByYear, allocation: ByYear) -> list[Finding]:
     """Rule 3 (DFG): the Disabled Facilities Grant goes into the pool in full.
 
     income: {year: DFG income}; allocation: {year: the area's DFG allocation}. Spending
     it all is checked by income_equals_expenditure, per source."""
-    findings = []
+    findings: list[Finding] = []
     for year, allocated in sorted(allocation.items()):
         received = income.get(year, ZERO)
         if received != allocated:
@@ -132,42 +138,42 @@ def dfg_passed_through(income, allocation):
 Kind = MinimumAllocation.Kind
 
 
-def _own(by_area, facts):
+def _own(by_area: selectors.ByAreaAndYear, facts: Facts) -> dict[int, Decimal]:
     return by_area.get(facts.plan.area.slug, {})
 
 
 @fact("finance.minimums")
-def _minimums(facts: Facts) -> dict:
+def _minimums(facts: Facts) -> selectors.Minimums:
     return selectors.minimums_by_kind([facts.plan.area_id])[facts.plan.area_id]
 
 
 @fact("finance.income_by_year")
-def _income_by_year(facts: Facts) -> dict:
+def _income_by_year(facts: Facts) -> dict[int, Decimal]:
     return _own(selectors.income_by_area([facts.plan]), facts)
 
 
 @fact("finance.spend_by_year")
-def _spend_by_year(facts: Facts) -> dict:
+def _spend_by_year(facts: Facts) -> dict[int, Decimal]:
     return _own(selectors.expenditure_by_area([facts.plan]), facts)
 
 
 @fact("finance.income_by_source")
-def _income_by_source(facts: Facts) -> dict:
+def _income_by_source(facts: Facts) -> dict[tuple[int, str], Decimal]:
     return {(y, s): v for (_a, y, s), v in selectors.income_by_source([facts.plan]).items()}
 
 
 @fact("finance.spend_by_source")
-def _spend_by_source(facts: Facts) -> dict:
+def _spend_by_source(facts: Facts) -> dict[tuple[int, str], Decimal]:
     return {(y, s): v for (_a, y, s), v in selectors.spend_by_source([facts.plan]).items()}
 
 
 @fact("finance.ring_fenced")
-def _ring_fenced(facts: Facts) -> dict:
+def _ring_fenced(facts: Facts) -> dict[int, dict[str, Decimal]]:
     return {y: v for (_a, y), v in selectors.ring_fenced_actuals([facts.plan]).items()}
 
 
 @fact("finance.sources")
-def _sources(facts: Facts) -> list:
+def _sources(facts: Facts) -> list[tuple[str, str, bool]]:
     return list(facts.plan.round.funding_sources.values_list("code", "name", "is_dfg"))
 
 

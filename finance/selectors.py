@@ -5,12 +5,15 @@ so pages, rules, exports and tests share one source of truth.
 """
 
 from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any, Self, TypedDict
 
 from django.db.models import Case, DecimalField, F, Q, Sum, Value, When
 
-from plans.findings import check_plan
+from plans.findings import Finding, check_plan
+from plans.models import Area, FinancialYear, FundingSource, Plan
 from schemes.models import ExpenditureLine
 
 from .models import IncomeLine, MinimumAllocation
@@ -18,15 +21,23 @@ from .models import IncomeLine, MinimumAllocation
 ZERO = Decimal("0.00")
 MONEY = DecimalField(max_digits=16, decimal_places=2)
 
+type ByAreaAndYear = dict[str, dict[int, Decimal]]  # {area slug: {year start: total}}
+type BySource = dict[tuple[str, int, str], Decimal]  # {(area slug, year start, code): total}
+type Minimums = defaultdict[str, dict[int, Decimal]]  # {kind: {year start: amount}}
 
-def _nested(rows, *keys):
-    out = defaultdict(lambda: defaultdict(lambda: ZERO))
+
+def _nested(rows: Iterable[Mapping[str, Any]], *keys: str) -> ByAreaAndYear:
+    out: defaultdict[str, defaultdict[int, Decimal]] = defaultdict(
+        lambda: defaultdict(lambda: ZERO)
+    )
     for row in rows:
         out[row[keys[0]]][row[keys[1]]] += row["total"] or ZERO
     return {k: dict(v) for k, v in out.items()}
 
 
-def _by_area_and_year(model, plan_path, plans):
+def _by_area_and_year(
+    model: type[ExpenditureLine] | type[IncomeLine], plan_path: str, plans: Iterable[Plan]
+) -> ByAreaAndYear:
     area = f"{plan_path}__area__slug"
     rows = (
         model.objects.filter(**{f"{plan_path}__in": plans})
@@ -36,31 +47,35 @@ def _by_area_and_year(model, plan_path, plans):
     return _nested(rows, area, "year__start_year")
 
 
-def expenditure_by_area(plans):
+def expenditure_by_area(plans: Iterable[Plan]) -> ByAreaAndYear:
     """{area slug: {year start: total spend}}"""
     return _by_area_and_year(ExpenditureLine, "scheme__plan", plans)
 
 
-def income_by_area(plans):
+def income_by_area(plans: Iterable[Plan]) -> ByAreaAndYear:
     """{area slug: {year start: total income}}: the pooled budget."""
     return _by_area_and_year(IncomeLine, "plan", plans)
 
 
-def expenditure_by_theme_and_group(plans, year):
+def expenditure_by_theme_and_group(
+    plans: Iterable[Plan], year: int
+) -> dict[tuple[str, str], dict[str, Decimal]]:
     """{(theme, scheme name): {report group: total}} for one year (seed table 8.3)."""
     rows = (
         ExpenditureLine.objects.filter(scheme__plan__in=plans, year__start_year=year)
         .values("scheme__theme", "scheme__name", "source__report_group")
         .annotate(total=Sum("amount"))
     )
-    out = defaultdict(lambda: defaultdict(lambda: ZERO))
+    out: defaultdict[tuple[str, str], defaultdict[str, Decimal]] = defaultdict(
+        lambda: defaultdict(lambda: ZERO)
+    )
     for row in rows:
         key = (row["scheme__theme"], row["scheme__name"])
         out[key][row["source__report_group"]] += row["total"]
     return {k: dict(v) for k, v in out.items()}
 
 
-def spend_by_source(plans):
+def spend_by_source(plans: Iterable[Plan]) -> BySource:
     """{(area slug, year start, spend source code): total}; sub-sources roll up."""
     rows = (
         ExpenditureLine.objects.filter(scheme__plan__in=plans)
@@ -73,7 +88,7 @@ def spend_by_source(plans):
     }
 
 
-def income_by_source(plans):
+def income_by_source(plans: Iterable[Plan]) -> BySource:
     """{(area slug, year start, spend source code): total}; parts counted as parent."""
     rows = (
         IncomeLine.objects.filter(plan__in=plans)
@@ -91,7 +106,7 @@ def income_by_source(plans):
     }
 
 
-def ring_fenced_actuals(plans):
+def ring_fenced_actuals(plans: Iterable[Plan]) -> dict[tuple[str, int], dict[str, Decimal]]:
     """Protection of social care and NHS out-of-hospital spend from the CCG minimum,
     {(area slug, year start): {"social_care": total, "out_of_hospital": total}}.
     A jointly commissioned line counts towards out-of-hospital by its NHS share."""
@@ -118,7 +133,7 @@ def ring_fenced_actuals(plans):
     }
 
 
-def pooled_budget_by_year(plan):
+def pooled_budget_by_year(plan: Plan) -> list[tuple[str, Decimal | None, Decimal]]:
     """[(year label, minimum or None, agreed)] for each year of the plan's round:
     the nationally set minimum beside the income actually in the pool. Two queries."""
     agreed = income_by_area([plan]).get(plan.area.slug, {})
@@ -152,18 +167,18 @@ class Check:
     met: bool | None = None
 
     @property
-    def difference(self):
+    def difference(self) -> Decimal | None:
         return None if self.required is None else self.actual - self.required
 
-    def judge(self, findings, round_codes):
+    def judge(self, findings: Iterable[Finding], round_codes: Collection[str]) -> Self:
         if self.required is not None and self.code in round_codes:
             self.met = not any(f.code == self.code and f.where == self.where for f in findings)
         return self
 
 
-def minimums_by_kind(area_ids):
+def minimums_by_kind(area_ids: Iterable[int]) -> defaultdict[int, Minimums]:
     """{area id: {kind: {year start: amount}}} for the areas, in one query."""
-    out = defaultdict(lambda: defaultdict(dict))
+    out: defaultdict[int, Minimums] = defaultdict(lambda: defaultdict(dict))
     for area, kind, year, amount in MinimumAllocation.objects.filter(area__in=area_ids).values_list(
         "area_id", "kind", "year__start_year", "amount"
     ):
@@ -171,8 +186,11 @@ def minimums_by_kind(area_ids):
     return out
 
 
-def income_table(plan, years):
-    """[(source, [amount per year])] for every funding source and part of the round."""
+def income_table(
+    plan: Plan, years: Sequence[FinancialYear]
+) -> tuple[list[tuple[FundingSource, list[Decimal]]], list[FundingSource]]:
+    """([(source, [amount per year])], sources) for every funding source and part of the
+    round, in the round's order."""
     sums = {
         (row["source"], row["year"]): row["total"]
         for row in IncomeLine.objects.filter(plan=plan)
@@ -192,7 +210,21 @@ SUMMARY_RULES = (
 )
 
 
-def finance_summary(plan, partner_plans):
+# A theme's row of the expenditure table: (theme, scheme name, [total per group], total).
+type ThemeRow = tuple[str, str, list[Decimal], Decimal]
+
+
+class FinanceSummary(TypedDict):
+    years: list[FinancialYear]
+    income_rows: list[tuple[FundingSource, list[Decimal]]]
+    balance: list[Check]
+    checks: list[Check]
+    groups: list[str]
+    themes: list[tuple[FinancialYear, list[ThemeRow], list[Decimal], Decimal]]
+    by_area: list[tuple[Area, list[tuple[Decimal, Decimal]]]]
+
+
+def finance_summary(plan: Plan, partner_plans: Collection[Plan]) -> FinanceSummary:
     """Everything the finance summary shows. Met or not met is the verdict of the
     round's own rules, read from the plan's findings, never compared again here."""
     findings = check_plan(plan, only=SUMMARY_RULES)
@@ -222,7 +254,7 @@ def finance_summary(plan, partner_plans):
     ring = {y: v for (_a, y), v in ring_fenced_actuals([plan]).items()}
     pooled = income_by_area([plan]).get(area, {})
     Kind = MinimumAllocation.Kind
-    checks = []
+    checks: list[Check] = []
     for year in years:
         start = year.start_year
         checks.append(
@@ -263,7 +295,7 @@ def finance_summary(plan, partner_plans):
         g for t in tables.values() for by_group in t.values() for g, v in by_group.items() if v
     }
     groups = [g for g in dict.fromkeys(s.report_group for s in sources) if g in spent]
-    themes = []
+    themes: list[tuple[FinancialYear, list[ThemeRow], list[Decimal], Decimal]] = []
     for year, table in tables.items():
         rows = [
             (theme, name, [by_group.get(g, ZERO) for g in groups], sum(by_group.values(), ZERO))
@@ -297,7 +329,9 @@ def finance_summary(plan, partner_plans):
     }
 
 
-def income_grid(plan):
+def income_grid(
+    plan: Plan,
+) -> tuple[list[FinancialYear], list[FundingSource], dict[tuple[int, int], Decimal]]:
     """(years, sources, {(source pk, year pk): amount}) for the income page's grid."""
     years = list(plan.round.years.all())
     sources = list(plan.round.funding_sources.order_by("order"))

@@ -1,12 +1,13 @@
 """The one writer of a plan's metric figures: the metric pages and the Excel importer
 both write through `write_metric`."""
 
+from typing import TYPE_CHECKING
+
 from django.contrib.auth.models import User
 from django.db import transaction
 
 from plans.models import Plan, Section, SectionProgress
 from plans.sections.actions import save_page
-from plans.sections.selectors import section_of_kind
 
 from .models import (
     MetricActual,
@@ -16,9 +17,13 @@ from .models import (
     MetricTrajectory,
     PerformanceContingency,
 )
+from .selectors import MetricTable
+
+if TYPE_CHECKING:
+    from .forms import MetricValuesForm
 
 
-def write_metric(plan: Plan, table, form) -> None:
+def write_metric(plan: Plan, table: MetricTable, form: "MetricValuesForm") -> None:
     """Write one metric's entered figures (a validated MetricValuesForm) for the plan.
     Runs inside the caller's transaction."""
     metric = table.metric
@@ -81,16 +86,18 @@ def write_metric(plan: Plan, table, form) -> None:
 
 @transaction.atomic
 def save_metric(
-    *, user: User, plan: Plan, table, form, posted_version: object
+    *,
+    user: User,
+    plan: Plan,
+    table: MetricTable,
+    form: "MetricValuesForm",
+    posted_version: object,
 ) -> SectionProgress:
     """Save one metric's page, if the user may and nobody saved the metrics section
     since the page was read (EditConflict otherwise)."""
-    section = section_of_kind(plan, Section.Kind.METRICS)
-    if section is None:
-        raise ValueError(f"Round {plan.round.slug} has no metrics section.")
     return save_page(
         plan=plan,
-        section=section,
+        kind=Section.Kind.METRICS,
         user=user,
         posted_version=posted_version,
         write=lambda: write_metric(plan, table, form),

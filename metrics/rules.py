@@ -4,7 +4,9 @@ A value row is a dict with the metric's code, name, unit, rate_base and better
 direction, the period label, and value, numerator and denominator (any may be None).
 """
 
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
+from typing import cast
 
 from plans.findings import ERROR, WARNING, Facts, Finding, fact, rule
 
@@ -14,15 +16,17 @@ from .rates import ONE_DP, rate
 __all__ = ["metric_values_valid", "metrics_complete", "plan_not_worse_than_baseline", "rate"]
 
 
-def _where(code, label=None):
+def _where(code: str, label: str | None = None) -> str:
     return f"metrics#metric-{code}" + (f"-{label}" if label else "")
 
 
-def metrics_complete(metrics, planned):
+def metrics_complete(
+    metrics: Iterable[tuple[str, str, bool, Sequence[str]]], planned: Collection[tuple[str, str]]
+) -> list[Finding]:
     """Every required metric has a planned value for every period it defines.
 
     metrics: [(code, name, required, [period labels])]; planned: {(code, label)}."""
-    findings = []
+    findings: list[Finding] = []
     for code, name, required, labels in metrics:
         if not required:
             continue
@@ -42,10 +46,10 @@ def metrics_complete(metrics, planned):
     return findings
 
 
-def metric_values_valid(rows):
+def metric_values_valid(rows: Iterable[selectors.ValueRow]) -> list[Finding]:
     """Percentages within 0-100, no negative counts, and rates that match their
     numerator and denominator."""
-    findings = []
+    findings: list[Finding] = []
     for row in rows:
         code, name, label, value = row["code"], row["name"], row["label"], row["value"]
         where = _where(code, label)
@@ -67,7 +71,9 @@ def metric_values_valid(rows):
                 )
             )
         if row["unit"] == "rate" and value is not None and row["denominator"]:
-            expected = rate(row["numerator"], row["denominator"], row["rate_base"])
+            # A rate metric always has a rate_base (the metricdefinition constraint).
+            base = cast(int, row["rate_base"])
+            expected = rate(row["numerator"], row["denominator"], base)
             if expected is not None and expected != Decimal(value).quantize(ONE_DP, ROUND_HALF_UP):
                 findings.append(
                     Finding(
@@ -81,10 +87,12 @@ def metric_values_valid(rows):
     return findings
 
 
-def plan_not_worse_than_baseline(baselines, rows):
+def plan_not_worse_than_baseline(
+    baselines: Mapping[str, Decimal | None], rows: Iterable[selectors.ValueRow]
+) -> list[Finding]:
     """A warning where a planned value is worse than the baseline, in the metric's own
     direction of better. baselines: {code: value}."""
-    findings = []
+    findings: list[Finding] = []
     for row in rows:
         base = baselines.get(row["code"])
         value = row["value"]
@@ -108,12 +116,12 @@ def plan_not_worse_than_baseline(baselines, rows):
 
 
 @fact("metrics.tables")
-def _tables(facts: Facts) -> list:
+def _tables(facts: Facts) -> list[selectors.MetricTable]:
     return selectors.metric_tables(facts.plan)
 
 
 @fact("metrics.rows")
-def _rows(facts: Facts) -> list:
+def _rows(facts: Facts) -> list[selectors.ValueRow]:
     return selectors.rule_rows(facts["metrics.tables"])
 
 

@@ -2,12 +2,15 @@
 quarterly and annual figure computed from the stored numerators and populations."""
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, TypedDict
 
 from .models import (
     MetricActual,
     MetricBaseline,
+    MetricComponent,
     MetricComponentValue,
     MetricDefinition,
     MetricPeriod,
@@ -17,8 +20,14 @@ from .models import (
 )
 from .rates import ONE_DP, rate
 
+if TYPE_CHECKING:
+    from plans.models import Plan
 
-def quarter_of(period):
+# A quarter's or year's sum: (label, days or count, rate).
+type PeriodSum = tuple[str, Decimal | None, Decimal | None]
+
+
+def quarter_of(period: MetricPeriod) -> int:
     """Quarter of the financial year a period starts in (April-June is Q1)."""
     return (period.starts.month - 4) % 12 // 3 + 1
 
@@ -29,11 +38,11 @@ class Row:
     value: Decimal | None = None
     numerator: Decimal | None = None
     denominator: Decimal | None = None
-    components: list = field(default_factory=list)
+    components: list[Decimal | None] = field(default_factory=list)
     actual: Decimal | None = None
 
     @property
-    def unrounded_rate(self):
+    def unrounded_rate(self) -> Decimal | None:
         if self.numerator is None or not self.denominator:
             return None
         return self.numerator / self.denominator
@@ -42,21 +51,21 @@ class Row:
 @dataclass
 class Series:
     trajectory: MetricTrajectory
-    rows: list
+    rows: list[Row]
 
-    def sums(self, metric):
+    def sums(self, metric: MetricDefinition) -> list[PeriodSum]:
         """[(label, days or count, rate)] per quarter and for each year, for monthly
         metrics: counts add up; a period's rate is the sum of its unrounded monthly
         rates (the seed prints Havering's seasonal year as 2,206.4, not the 2,206.6
         its rounded months add up to)."""
         if metric.granularity != MetricDefinition.Granularity.MONTHLY:
             return []
-        groups = defaultdict(list)
+        groups: defaultdict[tuple[str, str], list[Row]] = defaultdict(list)
         for row in self.rows:
             year = row.period.year.label
             groups[(year, f"Q{quarter_of(row.period)} {year}")].append(row)
             groups[(year, f"Year {year}")].append(row)
-        out = []
+        out: list[PeriodSum] = []
         for (_year, label), rows in sorted(groups.items(), key=lambda item: item[0]):
             counts = [r.numerator for r in rows if r.numerator is not None]
             rates = [r.unrounded_rate for r in rows if r.unrounded_rate is not None]
@@ -77,24 +86,24 @@ class Series:
 @dataclass
 class MetricTable:
     metric: MetricDefinition
-    periods: list
+    periods: list[MetricPeriod]
     baseline: MetricBaseline | None
-    series: list  # the plan first, then alternatives
+    series: list[Series]  # the plan first, then alternatives
     contingency: PerformanceContingency | None = None
 
     @property
-    def plan(self):
+    def plan(self) -> Series | None:
         return self.series[0] if self.series and self.series[0].trajectory.is_plan else None
 
     @property
-    def components(self):
+    def components(self) -> list[MetricComponent]:
         return list(self.metric.components.all())
 
-    def sums(self):
+    def sums(self) -> list[PeriodSum]:
         return self.plan.sums(self.metric) if self.plan else []
 
 
-def metric_tables(plan):
+def metric_tables(plan: "Plan") -> list[MetricTable]:
     """[MetricTable] for every metric of the round: eight queries whatever the number
     of metrics, periods, trajectories and values."""
     metrics = list(
@@ -102,33 +111,33 @@ def metric_tables(plan):
         .prefetch_related("components")
         .order_by("order")
     )
-    periods = defaultdict(list)
+    periods: defaultdict[int, list[MetricPeriod]] = defaultdict(list)
     for period in (
         MetricPeriod.objects.filter(metric__round=plan.round_id)
         .select_related("year")
         .order_by("order")
     ):
         periods[period.metric_id].append(period)
-    trajectories = defaultdict(list)
+    trajectories: defaultdict[int, list[MetricTrajectory]] = defaultdict(list)
     for trajectory in MetricTrajectory.objects.filter(plan=plan).order_by("-is_plan", "name"):
         trajectories[trajectory.metric_id].append(trajectory)
     values = {
         (v.trajectory_id, v.period_id): v
         for v in MetricPlanValue.objects.filter(trajectory__plan=plan)
     }
-    parts = defaultdict(dict)
+    parts: defaultdict[tuple[int, int], dict[int, Decimal]] = defaultdict(dict)
     for part in MetricComponentValue.objects.filter(trajectory__plan=plan):
         parts[(part.trajectory_id, part.period_id)][part.component_id] = part.value
     actuals = {a.period_id: a.value for a in MetricActual.objects.filter(plan=plan)}
     baselines = {b.metric_id: b for b in MetricBaseline.objects.filter(plan=plan)}
     contingencies = {c.metric_id: c for c in PerformanceContingency.objects.filter(plan=plan)}
 
-    tables = []
+    tables: list[MetricTable] = []
     for metric in metrics:
         components = list(metric.components.all())
-        series = []
+        series: list[Series] = []
         for trajectory in trajectories[metric.pk]:
-            rows = []
+            rows: list[Row] = []
             for period in periods[metric.pk]:
                 stored = values.get((trajectory.pk, period.pk))
                 row = Row(period, actual=actuals.get(period.pk) if trajectory.is_plan else None)
@@ -153,7 +162,21 @@ def metric_tables(plan):
     return tables
 
 
-def rule_rows(tables):
+class ValueRow(TypedDict):
+    """One planned value, as the rules in metrics.rules read it."""
+
+    code: str
+    name: str
+    unit: str
+    rate_base: int | None
+    better: str
+    label: str
+    value: Decimal | None
+    numerator: Decimal | None
+    denominator: Decimal | None
+
+
+def rule_rows(tables: Iterable[MetricTable]) -> list[ValueRow]:
     """Plain rows of every planned value for the rules in metrics.rules."""
     return [
         {
@@ -174,11 +197,13 @@ def rule_rows(tables):
     ]
 
 
-def computed_rate(metric, numerator, denominator):
+def computed_rate(
+    metric: MetricDefinition, numerator: Decimal | None, denominator: Decimal | None
+) -> Decimal | None:
     return rate(numerator, denominator, metric.rate_base) if metric.rate_base else None
 
 
-def contingency_totals(tables):
+def contingency_totals(tables: Iterable[MetricTable]) -> tuple[Decimal | None, Decimal | None]:
     """(total planned savings, total maximum support) over the payment-for-performance
     metrics; None where nothing is entered."""
     rows = [t.contingency for t in tables if t.contingency is not None]

@@ -7,7 +7,7 @@ from django.urls import reverse
 from plans import permissions
 from plans.models import Section
 from plans.sections.selectors import progress_for, section_of_kind, section_open
-from plans.ui import CompletionForm, error_summary, save_and_respond
+from plans.ui import CompletionForm, error_summary, page_conflict, save_and_respond
 
 from . import actions, selectors
 from .charts import data_uri, line_chart
@@ -83,8 +83,5 @@ def metric_edit(request, round_slug, area_slug, code):
             reverse("metrics:plan", args=[round_slug, area_slug]),
         ),
         errors=lambda: error_summary(form),
-        on_conflict=lambda conflict: {
-            "conflict": conflict.current,
-            "version": conflict.current.lock_version,
-        },
+        on_conflict=page_conflict,
     )

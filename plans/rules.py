@@ -1,11 +1,16 @@
 """Plan rules of DESIGN.md section 3 (rules 8 and 9): plain functions over plain data,
 registered with the engine at the end of the module."""
 
+from collections.abc import Iterable, Mapping
+from datetime import date
+
 from plans.findings import ERROR, Facts, Finding, rule
 from plans.models import ConditionAnswer, ConditionQuestion
 
 
-def risk_scores_valid(risks, scored):
+def risk_scores_valid(
+    risks: Iterable[tuple[str, int | None, int | None]], scored: bool
+) -> list[Finding]:
     """Rule 8: where a round scores risks, likelihood and impact are both 1-5.
 
     risks: [(reference, likelihood, impact)]."""
@@ -23,11 +28,13 @@ def risk_scores_valid(risks, scored):
     ]
 
 
-def sign_offs_complete(sign_offs, required_roles):
+def sign_offs_complete(
+    sign_offs: Iterable[tuple[str, str, bool]], required_roles: Mapping[str, str]
+) -> list[Finding]:
     """Rule 9: every required sign-off has a name, position and date.
 
     sign_offs: [(role slug, organisation, complete)]; required_roles: {slug: title}."""
-    findings = []
+    findings: list[Finding] = []
     present = {role for role, _org, _done in sign_offs}
     for slug, title in required_roles.items():
         if slug not in present:
@@ -47,11 +54,14 @@ def sign_offs_complete(sign_offs, required_roles):
     return findings
 
 
-def conditions_confirmed(answers, questions):
+def conditions_confirmed(
+    answers: Mapping[str, tuple[bool | None, date | None]],
+    questions: Mapping[str, tuple[str, str]],
+) -> list[Finding]:
     """Rule 9: every confirmation question answered yes, or not yet with a date.
 
     answers: {question key: (confirmed, in_place_by)}; questions: {key: (code, text)}."""
-    findings = []
+    findings: list[Finding] = []
     for key, (code, _text) in questions.items():
         confirmed, by = answers.get(key, (None, None))
         if not confirmed and by is None:

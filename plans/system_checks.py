@@ -2,7 +2,10 @@
 without this a typo in a round's rules would silently switch that rule off."""
 
 import tomllib
+from collections.abc import Sequence
+from typing import Any
 
+from django.apps import AppConfig
 from django.core import checks
 
 from plans.findings import RULES, SEVERITIES
@@ -10,7 +13,9 @@ from plans.reference.loader import ROUNDS_DIR, rule_specs
 
 
 @checks.register()
-def round_rules_are_declared(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+def round_rules_are_declared(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
     errors: list[checks.CheckMessage] = []
     for path in sorted(ROUNDS_DIR.glob("*.toml")):
         spec = tomllib.loads(path.read_text(encoding="utf-8"))

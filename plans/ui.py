@@ -179,3 +179,9 @@ def save_and_respond(
         messages.success(request, message)
         return redirect(url)
     return render(request, template, context | {"errors": errors()}, status=400)
+
+
+def page_conflict(conflict):
+    """What a page saved under its section's version shows when the save lost: who
+    saved, when, and the new version to save over it deliberately."""
+    return {"conflict": conflict.current, "version": conflict.current.lock_version}

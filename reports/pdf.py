@@ -14,8 +14,7 @@ from metrics.selectors import metric_tables
 from plans import permissions
 from plans.downloads import BuiltFile
 from plans.models import ConditionQuestion, NarrativeAnswer
-from schemes.models import ExpenditureLine
-from schemes.selectors import schemes_with_totals
+from schemes.selectors import line_count, schemes_with_totals
 
 
 def plan_document(plan, viewer_plans):
@@ -39,7 +38,7 @@ def plan_document(plan, viewer_plans):
         "conditions": [(q, given.get(q.pk)) for q in questions],
         "finance": finance_summary(plan, viewer_plans),
         "years": years,
-        "schemes": list(schemes),
+        "schemes": schemes,
         "metrics": [(t, data_uri(line_chart(t, chart_id=f"pdf-{t.metric.code}"))) for t in tables],
         "risks": plan.narrative.risks.all(),
         "milestones": plan.narrative.milestones.select_related("year"),
@@ -75,8 +74,7 @@ def pdf_filename(plan, version=None):
 def is_large(plan):
     """Plans whose PDF takes long enough to tie up a web worker are built in the
     background instead (see `settings.PDF_BACKGROUND_MIN_LINES`)."""
-    lines = ExpenditureLine.objects.filter(scheme__plan=plan).count()
-    return lines >= settings.PDF_BACKGROUND_MIN_LINES
+    return line_count(plan) >= settings.PDF_BACKGROUND_MIN_LINES
 
 
 def build_plan_pdf(download, progress):

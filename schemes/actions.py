@@ -60,6 +60,7 @@ def write_lines(
     otherwise created; stored lines left unmatched are deleted. Queries: one read,
     then one bulk write of each kind, whatever the number of lines."""
     schemes = [s for s in wanted if s.pk is not None]
+    line: ExpenditureLine | None
     stored: dict[int, list[ExpenditureLine]] = defaultdict(list)
     for line in ExpenditureLine.objects.filter(scheme__in=schemes).order_by("pk"):
         stored[line.scheme_id].append(line)
@@ -68,9 +69,9 @@ def write_lines(
     deletes: list[int] = []
     for scheme, rows in wanted.items():
         left = {line.pk: line for line in stored.get(scheme.pk, [])}
-        unpinned = []
+        unpinned: list[LineValues] = []
         for values in rows:
-            line = left.pop(values.get("pk"), None) if values.get("pk") else None
+            line = left.pop(values["pk"], None) if values.get("pk") else None
             if line is None:
                 unpinned.append(values)
             elif line_key(line) != line_key(values):
@@ -78,7 +79,7 @@ def write_lines(
         by_key: dict[tuple, list[ExpenditureLine]] = defaultdict(list)
         for line in left.values():
             by_key[line_key(line)].append(line)
-        changed = []
+        changed: list[LineValues] = []
         for values in unpinned:
             same = by_key.get(line_key(values))
             if same:
@@ -151,9 +152,7 @@ def save_scheme(
 
 
 @transaction.atomic
-def remove_scheme(
-    *, user: User, plan: Plan, scheme: Scheme, read_version: int | None
-) -> None:
+def remove_scheme(*, user: User, plan: Plan, scheme: Scheme, read_version: int | None) -> None:
     """Remove a scheme and its lines, unless someone saved it since it was read."""
     check_can_edit_schemes(user, plan)
     if read_version is None or not claim(

@@ -7,6 +7,7 @@ from django.utils.functional import cached_property
 from plans.ui import ListedChoiceField, money_field
 
 from .models import ExpenditureLine, Scheme
+from .selectors import LINE_FIELDS
 
 
 class SchemeForm(forms.ModelForm):
@@ -95,18 +96,7 @@ class ExpenditureLineForm(forms.ModelForm):
 
     class Meta:
         model = ExpenditureLine
-        fields = [
-            "source",
-            "year",
-            "amount",
-            "area_of_spend",
-            "commissioner",
-            "nhs_share",
-            "la_share",
-            "provider_type",
-            "provider",
-            "recurrence",
-        ]
+        fields = list(LINE_FIELDS)
         labels = {
             "source": "Funding source",
             "area_of_spend": "Area of spend",

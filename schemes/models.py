@@ -5,11 +5,6 @@ from simple_history.models import HistoricalRecords
 from plans.fields import MoneyField
 
 
-class SchemeQuerySet(models.QuerySet):
-    def for_plan(self, plan):
-        return self.filter(plan=plan)
-
-
 class Scheme(models.Model):
     """A funded line of work in one area's plan."""
 
@@ -35,8 +30,6 @@ class Scheme(models.Model):
     order = models.PositiveIntegerField(default=0)
     lock_version = models.PositiveIntegerField(default=0, editable=False)
     history = HistoricalRecords()
-
-    objects = SchemeQuerySet.as_manager()
 
     class Meta:
         ordering = ["plan", "order", "code"]

@@ -9,7 +9,7 @@ Where the seed contradicts itself no solution can match every figure; the progra
 then misses the fewest printed figures by the least money and reports which.
 
 Run once by a developer (needs scipy, which the app does not):
-    python scripts/derive_bhr_lines.py | sed -n "/^{/,$p" > plans/demo/bhr_finance.json
+    python scripts/derive_bhr_lines.py | sed -n "/^{/,$p" > demo/data/bhr_finance.json
 (HiGHS may print progress lines before the JSON.)
 """
 

@@ -4,18 +4,30 @@ what differs is written, so uploading the same file twice changes nothing and ad
 history rows."""
 
 from collections import Counter
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import User
 from django.db import transaction
 
 from finance.actions import write_income
 from metrics.actions import write_metric
+from metrics.selectors import MetricTable
 from plans.models import Plan, Section
 from plans.sections.actions import touch_sections
 from schemes.actions import line_key, write_schemes
 from schemes.models import ExpenditureLine
 
 from .reader import Parsed
+
+if TYPE_CHECKING:
+    from metrics.forms import MetricValuesForm
+
+# A stored planned value: (period pk, value, numerator, denominator, (component values)).
+type MetricState = tuple[
+    int, Decimal | None, Decimal | None, Decimal | None, tuple[Decimal | None, ...]
+]
 
 # What an upload can change, so anyone with one of these pages open must reload.
 SECTIONS_WRITTEN = (Section.Kind.FINANCE, Section.Kind.METRICS, Section.Kind.SCHEMES)
@@ -27,11 +39,11 @@ def current_lines(plan: Plan) -> Counter:
     return Counter((line.scheme.code, *line_key(line)) for line in lines)
 
 
-def _apply_schemes_and_lines(plan, parsed, user):
+def _apply_schemes_and_lines(plan: Plan, parsed: Parsed, user: User | None) -> int:
     return write_schemes(user=user, plan=plan, schemes=parsed.schemes, lines=parsed.lines)
 
 
-def _metric_state(table):
+def _metric_state(table: MetricTable) -> list[MetricState]:
     return [
         (r.period.pk, r.value, r.numerator, r.denominator, tuple(r.components))
         for r in (table.plan.rows if table.plan else [])
@@ -39,7 +51,7 @@ def _metric_state(table):
     ]
 
 
-def _apply_metrics(plan, metrics):
+def _apply_metrics(plan: Plan, metrics: Iterable[tuple[MetricTable, "MetricValuesForm"]]) -> int:
     changed = 0
     for table, form in metrics:
         wanted = sorted(

@@ -6,12 +6,13 @@ import threading
 import time
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection, connections
 
 from assurance import actions as workflow
 from plans.locking import EditConflict
-from plans.models import NarrativeAnswer, PlanEvent, PlanVersion
+from plans.models import NarrativeAnswer, PlanEvent, PlanVersion, Role
 from plans.sections.actions import save_section
 from plans.tests.helpers import plan
 
@@ -92,9 +93,19 @@ def test_two_saves_of_one_section_from_the_same_version_keep_exactly_one(demo):
                 text=text
             )
 
-        return lambda: save_section(havering, section, user(author), 0, False, write)
+        return lambda: save_section(
+            plan=havering,
+            section=section,
+            user=user(author),
+            read_version=0,
+            completed=False,
+            write=write,
+        )
 
-    results = race(save("bhr.commissioner", "First"), save("bhr.finance", "Second"))
+    # Two commissioners of the area: only they may write its narrative.
+    colleague = get_user_model().objects.create_user("havering.commissioner")
+    Role.objects.create(user=colleague, kind=Role.Kind.COMMISSIONER).areas.add(havering.area)
+    results = race(save("bhr.commissioner", "First"), save("havering.commissioner", "Second"))
     kinds = [kind for kind, _ in results]
     assert sorted(kinds) == ["ok", "refused"], results
     winner = kinds.index("ok")

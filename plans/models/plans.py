@@ -124,7 +124,6 @@ class NarrativeAnswer(models.Model):
     narrative = models.ForeignKey(PlanNarrative, on_delete=models.CASCADE, related_name="answers")
     section = models.ForeignKey("plans.Section", on_delete=models.PROTECT)
     text = models.TextField(blank=True)
-    lock_version = models.PositiveIntegerField(default=0)
     history = HistoricalRecords()
 
     class Meta:

@@ -14,7 +14,7 @@ from plans import permissions
 from plans.locking import EditConflict, claim
 from plans.models import Plan, Section, SectionProgress
 
-from .selectors import progress_key, section_open
+from .selectors import progress_key, section_of_kind, section_open
 
 __all__ = ["EditConflict", "save_page", "save_section", "touch_sections"]
 
@@ -72,14 +72,18 @@ def save_section(
 def save_page(
     *,
     plan: Plan,
-    section: Section,
+    kind: str,
     user: User,
     posted_version: object,
     write: Callable[[], object],
 ) -> SectionProgress:
-    """Save one page of a section (the income grid, one metric) without changing
-    whether the section is complete. `posted_version` is the page's hidden version as
-    posted; one that is not a number cannot match, so it is refused as stale."""
+    """Save one page of the round's section of `kind` (the income grid, one metric)
+    without changing whether the section is complete. `posted_version` is the page's
+    hidden version as posted; one that is not a number cannot match, so it is refused
+    as stale."""
+    section = section_of_kind(plan, kind)
+    if section is None:
+        raise ValueError(f"Round {plan.round.slug} has no {kind} section.")
     try:
         read_version = int(posted_version)  # type: ignore[call-overload]
     except (TypeError, ValueError):
@@ -97,7 +101,7 @@ def save_page(
     )
 
 
-def touch_sections(*, plan: Plan, kinds: Iterable[str], user: User) -> None:
+def touch_sections(*, plan: Plan, kinds: Iterable[str], user: User | None) -> None:
     """Record that `user` changed these sections outside their pages (an upload): the
     version moves on, so anyone with one of those pages open must reload before
     saving over the change. Runs inside the caller's transaction."""

@@ -140,3 +140,33 @@ def test_removing_a_scheme_someone_changed_since_is_refused_and_removes_nothing(
     # A forged post with no version at all is refused the same way.
     assert client.post(f"{BASE}{scheme.code}/remove/", {}).status_code == 409
     assert Scheme.objects.filter(pk=scheme.pk).exists()
+
+
+def test_editing_one_line_changes_that_line_only_and_names_who(client):
+    """The scheme page writes through the same line writer as the importer: unchanged
+    lines are not rewritten, the edited one is updated in place."""
+    login(client, "bhr.finance")
+    scheme = Scheme.objects.filter(plan__area__slug="havering").order_by("code").first()
+    url = f"{BASE}{scheme.code}/"
+    before = dict(scheme.expenditure_lines.values_list("pk", "amount"))
+    history = ExpenditureLine.history.count()
+    data = form_data(client.get(url)) | {"lines-0-amount": "£1,000.00"}
+    assert client.post(url, data).status_code == 302
+    after = dict(scheme.expenditure_lines.values_list("pk", "amount"))
+    assert after.keys() == before.keys()
+    assert [pk for pk in after if after[pk] != before[pk]] == [int(data["lines-0-id"])]
+    assert ExpenditureLine.history.count() == history + 1
+    entry = ExpenditureLine.history.latest("history_id")
+    assert (entry.history_type, entry.history_user.username) == ("~", "bhr.finance")
+
+
+def test_a_posted_line_id_of_another_scheme_cannot_reach_that_line(client):
+    login(client, "bhr.finance")
+    first, second = Scheme.objects.filter(plan__area__slug="havering").order_by("code")[:2]
+    theirs = dict(second.expenditure_lines.values_list("pk", "amount"))
+    url = f"{BASE}{first.code}/"
+    data = form_data(client.get(url))
+    data["lines-0-id"] = str(next(iter(theirs)))
+    data["lines-0-amount"] = "1"
+    client.post(url, data)
+    assert dict(second.expenditure_lines.values_list("pk", "amount")) == theirs

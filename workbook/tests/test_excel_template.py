@@ -148,6 +148,26 @@ def test_an_edited_amount_in_thousands_is_imported_to_the_pound(client):
     assert Decimal("1234567.89") in amounts
 
 
+def test_one_changed_amount_is_one_change_recorded_against_the_uploader(client):
+    """The importer writes through the same line writer as the scheme page: only the
+    line that differs is written, in place, and its history names who uploaded."""
+    login(client, "bhr.finance")
+    lines = ExpenditureLine.objects.filter(scheme__plan__area__slug="havering")
+    before = {line.pk: line.amount for line in lines}
+    history = ExpenditureLine.history.count()
+    data = edit(download(client), lambda book: book[L.EXPENDITURE].__setitem__("M4", 1234.56789))
+    assert upload(client, data).status_code == 302
+    record = TemplateUpload.objects.latest("uploaded_at")
+    assert (record.outcome, record.changes) == ("imported", 1)
+    after = {line.pk: line.amount for line in lines.all()}
+    assert after.keys() == before.keys()  # no line deleted and created again
+    [changed] = [pk for pk in after if after[pk] != before[pk]]
+    assert after[changed] == Decimal("1234567.89")
+    [entry] = ExpenditureLine.history.filter(id=changed).order_by("-history_id")[:1]
+    assert (entry.history_type, entry.history_user.username) == ("~", "bhr.finance")
+    assert ExpenditureLine.history.count() == history + 1
+
+
 def cell(sheet, ref, value):
     return lambda book: book[sheet].__setitem__(ref, value)
 
