@@ -339,3 +339,23 @@ def income_grid(
         (line.source_id, line.year_id): line.amount for line in IncomeLine.objects.filter(plan=plan)
     }
     return years, sources, amounts
+
+
+def spend_by_group_and_year(plans: Any) -> list[Mapping[str, Any]]:
+    """[{source__report_group, year__start_year, total}] across the plans (overview)."""
+    return list(
+        ExpenditureLine.objects.filter(scheme__plan__in=plans)
+        .values("source__report_group", "year__start_year")
+        .annotate(total=Sum("amount"))
+        .order_by("source__report_group", "year__start_year")
+    )
+
+
+def spend_by_theme_and_year(plans: Any) -> list[Mapping[str, Any]]:
+    """[{scheme__theme, year__start_year, total}] across the plans (overview)."""
+    return list(
+        ExpenditureLine.objects.filter(scheme__plan__in=plans)
+        .values("scheme__theme", "year__start_year")
+        .annotate(total=Sum("amount"))
+        .order_by("scheme__theme", "year__start_year")
+    )

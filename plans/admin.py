@@ -1,9 +1,11 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import models
+from .findings import RULES
 
 
 class RoleInline(admin.StackedInline):
@@ -51,8 +53,22 @@ class KLOEInline(RoundChild):
     fields = ["order", "code", "question", "section"]
 
 
+def _declared_rules():
+    return [(code, f"{code}: {rule.title}") for code, rule in sorted(RULES.items())]
+
+
+class RoundRuleForm(forms.ModelForm):
+    # Only a declared rule can be chosen, so a typo cannot switch a rule off.
+    code = forms.ChoiceField(choices=_declared_rules)
+
+    class Meta:
+        model = models.RoundRule
+        fields = ["order", "code", "severity"]
+
+
 class RuleInline(RoundChild):
     model = models.RoundRule
+    form = RoundRuleForm
     fields = ["order", "code", "severity"]
 
 

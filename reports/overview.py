@@ -14,7 +14,6 @@ from finance import selectors
 from finance.models import MinimumAllocation
 from plans import permissions
 from plans.models import Area, Plan
-from schemes.models import ExpenditureLine
 
 Kind = MinimumAllocation.Kind
 MONEY_RULES = [
@@ -33,15 +32,6 @@ class Row:
     income: Decimal = Decimal(0)
     spend: Decimal = Decimal(0)
     rules: dict = field(default_factory=dict)  # rule key -> True / False / None
-
-
-def _minimums(area_ids):
-    out = defaultdict(lambda: defaultdict(dict))
-    for area, kind, year, amount in MinimumAllocation.objects.filter(area__in=area_ids).values_list(
-        "area_id", "kind", "year__start_year", "amount"
-    ):
-        out[area][kind][year] = amount
-    return out
 
 
 def overview_rows(user, round_, region=None, status=None):
@@ -68,7 +58,7 @@ def overview_rows(user, round_, region=None, status=None):
     spend = selectors.expenditure_by_area(plans)
     balance_in, balance_out = selectors.income_by_source(plans), selectors.spend_by_source(plans)
     ring = selectors.ring_fenced_actuals(plans)
-    minimums = _minimums([a.pk for a in areas])
+    minimums = selectors.minimums_by_kind([a.pk for a in areas])
     # Group the aggregates by area once, so each row is a dictionary lookup.
     ring_by_area, in_by_area, out_by_area = defaultdict(dict), defaultdict(dict), defaultdict(dict)
     for (a, y), v in ring.items():
@@ -115,18 +105,8 @@ def overview_rows(user, round_, region=None, status=None):
 def rollups(plans):
     """Totals across the plans: spend by source and year, by theme and year, and the
     ring-fences against their minimums. Aggregated in the database."""
-    by_source = (
-        ExpenditureLine.objects.filter(scheme__plan__in=plans)
-        .values("source__report_group", "year__start_year")
-        .annotate(total=Sum("amount"))
-        .order_by("source__report_group", "year__start_year")
-    )
-    by_theme = (
-        ExpenditureLine.objects.filter(scheme__plan__in=plans)
-        .values("scheme__theme", "year__start_year")
-        .annotate(total=Sum("amount"))
-        .order_by("scheme__theme", "year__start_year")
-    )
+    by_source = selectors.spend_by_group_and_year(plans)
+    by_theme = selectors.spend_by_theme_and_year(plans)
     ring = selectors.ring_fenced_actuals(plans)
     totals = defaultdict(lambda: Decimal(0))
     for (_area, year), values in ring.items():
@@ -138,8 +118,8 @@ def rollups(plans):
         .annotate(total=Sum("amount"))
     )
     return {
-        "by_source": list(by_source),
-        "by_theme": list(by_theme),
+        "by_source": by_source,
+        "by_theme": by_theme,
         "ring_fences": sorted(
             (
                 kind,

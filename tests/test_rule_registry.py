@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
 from plans import system_checks
+from plans.admin import RoundRuleForm
 from plans.findings import RULES, WARNING, check_plan
 from plans.models import Plan, RoundRule
 from plans.reference import loader
@@ -84,3 +85,12 @@ def test_a_rule_code_with_no_function_is_never_skipped_in_silence():
     RoundRule.objects.create(round=havering.round, code="no_such_rule", order=99)
     with pytest.raises(LookupError, match="no_such_rule"):
         check_plan(havering)
+
+
+def test_the_admin_offers_only_declared_rules():
+    havering = Plan.objects.get(area__slug="havering")
+    typo = RoundRuleForm({"order": 1, "code": "metric_complete", "severity": ""})
+    assert not typo.is_valid() and "code" in typo.errors
+    fine = RoundRuleForm({"order": 1, "code": "metrics_complete", "severity": WARNING})
+    assert fine.is_valid(), fine.errors
+    assert havering.round.rules.filter(code="metrics_complete").exists()

@@ -186,3 +186,13 @@ def test_seed_8_5_ring_fences_met_for_every_bhr_area(client, area):
     at = checks.index("NHS out-of-hospital ring-fence")
     assert checks[at + 3 : at + 5] == [ooh, "Met"]
     assert 'id="source-balance"' in page and "govuk-tag--red" not in table(page, "source-balance")
+
+
+def test_plan_details_show_the_pooled_budget_beside_its_minimum(client):
+    """Plan details is a ground-floor page; finance adds the pooled budget to it through
+    the section-context registry (DESIGN rule 1: Barnet 2015/16 £24,213,247 against a
+    minimum of £23,412,000)."""
+    login(client, "barnet.commissioner")
+    page = client.get("/plans/2014-16/barnet/sections/plan-details/").content.decode()
+    assert "Pooled budget 2015/16" in page
+    assert "Minimum £23,412,000; agreed (income in the pool) £24,213,247" in page
