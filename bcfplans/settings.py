@@ -124,6 +124,16 @@ DATABASES = {
     )
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded database serves `runserver` and a task worker at once. Readers never
+    # wait for the writer in WAL mode; a transaction takes the write lock when it begins
+    # (IMMEDIATE), so two writers queue for up to `timeout` seconds instead of one
+    # failing with "database is locked" when it upgrades a read lock mid-request.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

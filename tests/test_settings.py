@@ -55,3 +55,51 @@ def test_collectstatic_succeeds_with_the_production_storage(tmp_path):
     css = tmp_path / manifest["build/app.css"]
     assert (tmp_path / (manifest["build/app.css"] + ".gz")).exists()
     assert "crest" not in css.read_text()
+
+
+READ_THEN_WRITE = """
+import time
+from django.db import connection, transaction
+with transaction.atomic():  # as every request runs (ATOMIC_REQUESTS)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM t")
+        time.sleep({pause})
+        cursor.execute("INSERT INTO t VALUES ('{who}')")
+print("saved", "{who}")
+"""
+
+
+def test_the_embedded_database_serves_two_writers_without_locked_errors(tmp_path):
+    """`make run` serves pages while a task worker writes to the same SQLite file: a
+    request that reads, then writes, must wait for the other writer, never fail with
+    "database is locked" (it did, at sign-in)."""
+    url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+    setup = manage("shell", "-c", _sql("CREATE TABLE t (who text)"), DATABASE_URL=url)
+    assert setup.returncode == 0, setup.stderr
+    environment = {**os.environ, "DATABASE_URL": url}
+    environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    writers = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "manage.py",
+                "shell",
+                "--no-imports",
+                "-c",
+                READ_THEN_WRITE.format(who=w, pause=p),
+            ],
+            cwd=ROOT,
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for w, p in (("worker", 1.5), ("page", 0.5))
+    ]
+    results = [writer.communicate(timeout=60) for writer in writers]
+    assert [writer.returncode for writer in writers] == [0, 0], [err for _out, err in results]
+    assert sorted(out.strip() for out, _err in results) == ["saved page", "saved worker"]
+
+
+def _sql(statement):
+    return f"from django.db import connection\nconnection.cursor().execute({statement!r})\n"
