@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 from plans import permissions
 from plans.models import Round
 
-from . import actions
+from . import actions, selectors
 from .safety import MAX_UPLOAD_BYTES, whole_file
 from .writer import build_template
 
@@ -47,7 +47,7 @@ def upload(request, round_slug, area_slug):
     context = {
         "plan": plan,
         "can_edit": can_edit,
-        "uploads": plan.uploads.select_related("uploaded_by")[:10],
+        "uploads": selectors.recent_uploads(plan),
         "limit_mb": MAX_UPLOAD_BYTES // 1_048_576,
     }
     if request.method != "POST":
