@@ -42,7 +42,7 @@ cell_values = st.one_of(
 
 
 @pytest.fixture(scope="module")
-def template(django_db_blocker):
+def template(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         plan = Plan.objects.get(round__slug="2017-19", area__slug="havering")
         return build_template(plan.round, plan)
@@ -65,10 +65,14 @@ def test_the_importer_reports_problems_and_never_crashes(template, edits):
     """Found, and fixed: a short row on the Metrics sheet crashed the reader."""
     book = load_workbook(io.BytesIO(template))
     for sheet, row, column, value in edits:
+        cell = book[sheet].cell(row=row, column=column)
+        before = cell.value
         try:
-            book[sheet].cell(row=row, column=column, value=value)
+            cell.value = value
         except (ValueError, TypeError, IllegalCharacterError):
-            continue  # openpyxl itself refuses the value; nothing to upload
+            # openpyxl itself refuses the value (nothing a user could upload), but
+            # leaves the cell half-changed: put back what it held.
+            cell.value = before
     buffer = io.BytesIO()
     book.save(buffer)
     plan = Plan.objects.get(round__slug="2017-19", area__slug="havering")

@@ -1,11 +1,12 @@
 """Uploading a completed template: the one action the upload page calls."""
 
 import hashlib
+import logging
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils.text import slugify
 
 from finance.models import TemplateUpload
@@ -15,7 +16,9 @@ from plans.sections.selectors import section_open
 
 from .importer import apply_template
 from .reader import read_template
-from .safety import MAX_UPLOAD_BYTES, Problem
+from .safety import MAX_UPLOAD_BYTES, Problem, whole_file
+
+logger = logging.getLogger(__name__)
 
 
 def can_upload(user: User, plan: Plan) -> bool:
@@ -32,7 +35,13 @@ def import_template(
     reference support can quote, whether or not it imported."""
     if not can_upload(user, plan):
         raise PermissionDenied
-    parsed, problems = read_template(data, plan)
+    failure: Exception | None = None
+    try:
+        parsed, problems = read_template(data, plan)
+    except DatabaseError:
+        raise
+    except Exception as error:  # the last line of defence: refuse and keep the file
+        parsed, problems, failure = None, [], error
     record = TemplateUpload(
         plan=plan,
         uploaded_by=user,
@@ -45,6 +54,20 @@ def import_template(
         record.file.save(
             f"{slugify(plan.area.slug)}-{record.sha256[:12]}.xlsx", ContentFile(data), save=False
         )
+    if failure is not None:
+        record.outcome = TemplateUpload.Outcome.REFUSED
+        record.save()
+        logger.error("Template upload %s could not be read", record.reference, exc_info=failure)
+        problems = [
+            whole_file(
+                f"The workbook could not be read. Nothing was imported. Save it again in "
+                f"Excel as .xlsx and upload it again; if that does not help, contact "
+                f"support quoting {record.reference}."
+            )
+        ]
+        record.problems = [p.as_row() for p in problems]
+        record.save(update_fields=["problems"])
+        return record, problems
     if problems:
         record.outcome = TemplateUpload.Outcome.REFUSED
         record.save()

@@ -6,19 +6,46 @@ metric values), so a value refused in the browser is refused in Excel too.
 """
 
 import io
+import zipfile
+import zlib
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from datetime import date, time, timedelta
+from decimal import Decimal, InvalidOperation, Overflow
+from xml.etree.ElementTree import ParseError
 
 from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.formula.tokenizer import TokenizerError
+from openpyxl.utils import coordinate_to_tuple, get_column_letter, range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
 
 from finance.forms import IncomeForm
-from schemes.forms import ExpenditureLineForm
+from schemes.forms import ExpenditureLineForm, scheme_id_problem
 
 from . import layout as L
 from .metric_sheet import MetricSheet
-from .safety import Problem, check_file, merged_ranges, whole_file
+from .safety import Problem, check_file, merged_ranges, sheet_damage, whole_file
+
+# What openpyxl raises while it parses a sheet's rows lazily: a value it cannot cast
+# (ValueError, IndexError for a shared string that is not there, OverflowError) or XML
+# that is not well-formed (ParseError).
+SHEET_ERRORS = (ValueError, IndexError, OverflowError, ParseError)
+# What opening a workbook can raise on a damaged or hand-made file.
+OPEN_ERRORS = (
+    InvalidFileException,
+    KeyError,
+    ValueError,
+    IndexError,
+    OSError,
+    TypeError,
+    ParseError,
+    zipfile.BadZipFile,
+    EOFError,
+    zlib.error,
+)
+NOT_A_TEMPLATE = (
+    "This is not a BCF Plans planning template, or its hidden stamp was removed. "
+    "Download the template again and copy your figures into it."
+)
 
 SCHEME_FIELDS = {"Scheme ID": ("code", 30), "Scheme name": ("name", 200), "Theme": ("theme", 200)}
 LINE_COLUMNS = {
@@ -60,6 +87,7 @@ class Reader(MetricSheet):
         self.data, self.plan, self.round = data, plan, plan.round
         self.years = list(self.round.years.all())
         self.problems = []
+        self.unreadable = set()
 
     def problem(self, sheet, section, cell, message):
         self.problems.append(Problem(sheet, section, cell, message))
@@ -71,11 +99,12 @@ class Reader(MetricSheet):
             return None
         try:
             self.book = load_workbook(io.BytesIO(self.data), read_only=True, data_only=False)
-        except (InvalidFileException, KeyError, ValueError, OSError, TypeError) as error:
+        except OPEN_ERRORS:
             self.problems = [
                 whole_file(
-                    f"The workbook could not be read ({type(error).__name__}). "
-                    "Save it again in Excel as .xlsx and upload it again."
+                    "The workbook is damaged and cannot be opened: part of it is missing "
+                    "or is not valid Excel content. Save it again in Excel as .xlsx and "
+                    "upload it again."
                 )
             ]
             return None
@@ -93,21 +122,68 @@ class Reader(MetricSheet):
         finally:
             self.book.close()
 
+    def destination(self, name, what):
+        """((sheet, ref without $), None) for where a defined name points, or
+        (None, message) when it points nowhere usable."""
+        again = "Download the template again and copy your figures into it."
+        defined = self.book.defined_names[name]
+        try:
+            found = next(defined.destinations, None)
+        except (TokenizerError, IndexError, ValueError, AttributeError):
+            # openpyxl: unbalanced quotes, an empty name, or a range with no sheet
+            # (its pattern does not match and .group is called on None).
+            found = None
+        if found is None or not found[1]:
+            if "#REF!" in (defined.value or "").upper():
+                return None, f"{what} points at a cell that was deleted (#REF!). {again}"
+            return None, f"{what} does not point at a cell. {again}"
+        sheet_name, ref = found
+        if sheet_name not in self.book.sheetnames:
+            return None, (
+                f"{what} points at a sheet that is not in the workbook ('{sheet_name[:40]}'). "
+                f"{again}"
+            )
+        return (sheet_name, ref.replace("$", "")), None
+
+    def damaged(self, sheet_name):
+        """Report where a sheet could not be parsed."""
+        sheet = self.book[sheet_name]
+        cell, message = sheet_damage(
+            self.book._archive, sheet._worksheet_path, len(sheet._shared_strings), sheet_name
+        )
+        self.problem(sheet_name, "Cells" if cell else "Workbook", cell, message)
+
     def check_stamp(self):
         names = self.book.defined_names
         found = {}
         for name, meaning in L.STAMP.items():
             if name not in names or L.META not in self.book.sheetnames:
+                self.problems = [whole_file(NOT_A_TEMPLATE)]
+                return False
+            where, fault = self.destination(name, f"The template's hidden stamp ({name})")
+            if fault is None:
+                sheet_name, ref = where
+                try:
+                    coordinate_to_tuple(ref)
+                except ValueError:
+                    fault = (
+                        f"The template's hidden stamp ({name}) should point at one cell, "
+                        f"not {ref or 'nothing'}. Download the template again and copy your "
+                        "figures into it."
+                    )
+            if fault is not None:
+                self.problems = [whole_file(fault)]
+                return False
+            try:
+                found[meaning] = self.book[sheet_name][ref].value
+            except SHEET_ERRORS:
                 self.problems = [
                     whole_file(
-                        "This is not a BCF Plans planning template, or its "
-                        "hidden stamp was removed. Download the template "
-                        "again and copy your figures into it."
+                        f"The template's hidden stamp ({name}) is damaged and cannot be "
+                        "read. Download the template again and copy your figures into it."
                     )
                 ]
                 return False
-            sheet_name, ref = next(names[name].destinations)
-            found[meaning] = self.book[sheet_name][ref.replace("$", "")].value
         if str(found["version"]) != str(L.TEMPLATE_VERSION):
             message = (
                 f"This is version {found['version']} of the template; the current version "
@@ -152,8 +228,24 @@ class Reader(MetricSheet):
                 "The table's marker was removed; download the template again.",
             )
             return None
-        _sheet, ref = next(self.book.defined_names[name].destinations)
-        _min_col, header_row, _max_col, _ = range_boundaries(ref.replace("$", ""))
+        what = f"The marker for this table's header row ({name})"
+        where, fault = self.destination(name, what)
+        header_row = None
+        if where is not None and where[0] != sheet_name:
+            fault = f"{what} points at the {where[0]} sheet instead of this one."
+        elif where is not None:
+            try:
+                _min_col, header_row, _max_col, _ = range_boundaries(where[1])
+            except ValueError:
+                header_row = None
+            if header_row is None:
+                fault = (
+                    f"{what} does not point at the table's header row. Download the "
+                    "template again and copy your figures into it."
+                )
+        if fault is not None:
+            self.problem(sheet_name, "Workbook", "", fault)
+            return None
         sheet = self.book[sheet_name]
         # The stated dimension can be wrong (or a lie): read every row there is, so no
         # data beyond it is silently ignored.
@@ -165,7 +257,7 @@ class Reader(MetricSheet):
         expected = L.expected_headers(self.round, self.years, labels)[sheet_name]
         rows = []
         header = None
-        for number, row in enumerate(sheet.iter_rows(min_row=header_row), header_row):
+        for number, row in enumerate(self._rows(sheet, sheet_name, header_row), header_row):
             if number - header_row > L.MAX_SHEET_ROWS:
                 self.problem(
                     sheet_name,
@@ -184,6 +276,8 @@ class Reader(MetricSheet):
                     EmptyCell(number, len(cells) + i + 1) for i in range(len(expected) - len(cells))
                 ]
             rows.append((number, cells))
+        if sheet_name in self.unreadable:
+            return None
         header = [h for h in (header or [])]
         while header and header[-1] in (None, ""):
             header.pop()
@@ -202,6 +296,21 @@ class Reader(MetricSheet):
                     self.problem(sheet_name, "Columns", cell, message)
             return None
         return self._drop_trailing_blanks(sheet_name, rows, len(expected))
+
+    def _rows(self, sheet, sheet_name, min_row):
+        """The sheet's rows, parsed lazily by openpyxl; if one cannot be parsed, the
+        damage is reported where it is and the rows stop."""
+        rows = sheet.iter_rows(min_row=min_row)
+        while True:
+            try:
+                row = next(rows)
+            except StopIteration:
+                return
+            except SHEET_ERRORS:
+                self.unreadable.add(sheet_name)
+                self.damaged(sheet_name)
+                return
+            yield row
 
     def _drop_trailing_blanks(self, sheet_name, rows, width):
         def blank(cells):
@@ -231,11 +340,28 @@ class Reader(MetricSheet):
             )
             return None
         value = cell.value
+        if cell.data_type == "e":
+            self.problem(
+                sheet,
+                section,
+                cell.coordinate,
+                f"This cell holds the error {str(value)[:20]}; enter a value instead.",
+            )
+            return None
         if isinstance(value, float | int) and not isinstance(value, bool):
             return str(Decimal(str(value)))
         return "" if value is None else str(value).strip()
 
     def amount(self, sheet, cell, section):
+        unit = "£000" if self.round.amounts_in_thousands else "pounds"
+        if isinstance(cell.value, date | time | timedelta):
+            self.problem(
+                sheet,
+                section,
+                cell.coordinate,
+                f"This cell holds a date or time, not an amount: enter the amount in {unit}.",
+            )
+            return None
         raw = self.value(sheet, cell, section)
         if raw in (None, "") or not self.round.amounts_in_thousands:
             return raw
@@ -247,6 +373,15 @@ class Reader(MetricSheet):
             )
         except InvalidOperation:
             return raw  # the form reports it
+        except Overflow:  # e.g. 1E+999999999: beyond what Decimal can multiply
+            self.problem(
+                sheet,
+                section,
+                cell.coordinate,
+                f"'{raw[:20]}' is far larger than any amount in a plan: enter the amount "
+                f"in {unit}.",
+            )
+            return None
 
     def form_problems(self, sheet, section, form, cells):
         """Map a form's errors to the cells their fields came from."""
@@ -324,6 +459,14 @@ class Reader(MetricSheet):
                 )
             scheme["scheme_type"] = lookups["scheme_type"].get(type_name)
             code = scheme["code"]
+            if scheme_id_problem(code):
+                self.problem(
+                    L.EXPENDITURE,
+                    "Schemes",
+                    get["Scheme ID"].coordinate,
+                    f"Scheme ID {code!r}: {scheme_id_problem(code)}.",
+                )
+                continue
             if code in first_seen and first_seen[code][1] != (scheme["name"], scheme["theme"]):
                 self.problem(
                     L.EXPENDITURE,
