@@ -1,18 +1,27 @@
 """The one writer of a plan's metric figures: the metric pages and the Excel importer
-both write through `write_metric`."""
+both write through `write_metric`. Each metric of a plan has its own optimistic lock
+(`MetricLock`): a page save claims it, an upload moves it on with `touch_metric`."""
 
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
 
-from plans.models import Plan, Section, SectionProgress
-from plans.sections.actions import save_page
+from plans.locking import EditConflict, claim
+from plans.models import Plan, Section
+from plans.sections.actions import check_can_edit, touch_sections
+from plans.sections.selectors import section_of_kind
 
 from .models import (
     MetricActual,
     MetricBaseline,
     MetricComponentValue,
+    MetricDefinition,
+    MetricLock,
+    MetricPeriod,
     MetricPlanValue,
     MetricTrajectory,
     PerformanceContingency,
@@ -22,41 +31,23 @@ from .selectors import MetricTable
 if TYPE_CHECKING:
     from .forms import MetricValuesForm
 
+# One period's planned figures as MetricValuesForm.planned() gives them:
+# (value, numerator, denominator, {component code: value}).
+type Planned = tuple[Decimal | None, Decimal | None, Decimal | None, dict[str, Decimal | None]]
+
 
 def write_metric(plan: Plan, table: MetricTable, form: "MetricValuesForm") -> None:
     """Write one metric's entered figures (a validated MetricValuesForm) for the plan.
     Runs inside the caller's transaction."""
     metric = table.metric
-    trajectory = (
-        table.plan.trajectory
-        if table.plan
-        else MetricTrajectory.objects.create(plan=plan, metric=metric, name="Plan", is_plan=True)
-    )
     planned = form.planned()
-    components = {c.code: c for c in table.components}
-    for period in table.periods:
-        if period not in planned:
-            MetricPlanValue.objects.filter(trajectory=trajectory, period=period).delete()
-            MetricComponentValue.objects.filter(trajectory=trajectory, period=period).delete()
-            continue
-        value, numerator, denominator, parts = planned[period]
-        MetricPlanValue.objects.update_or_create(
-            trajectory=trajectory,
-            period=period,
-            defaults={"value": value, "numerator": numerator, "denominator": denominator},
+    if table.plan:
+        _write_planned(table.plan.trajectory, table, planned)
+    elif planned:  # the plan's trajectory is made with its first value, not before
+        trajectory = MetricTrajectory.objects.create(
+            plan=plan, metric=metric, name="Plan", is_plan=True
         )
-        for code, part in parts.items():
-            if part is None:
-                MetricComponentValue.objects.filter(
-                    trajectory=trajectory, period=period, component=components[code]
-                ).delete()
-            else:
-                MetricComponentValue.objects.update_or_create(
-                    trajectory=trajectory,
-                    period=period,
-                    component=components[code],
-                    defaults={"value": part},
-                )
+        _write_planned(trajectory, table, planned)
     for period, actual in form.actuals().items():
         if actual is None:
             MetricActual.objects.filter(plan=plan, period=period).delete()
@@ -73,7 +64,11 @@ def write_metric(plan: Plan, table: MetricTable, form: "MetricValuesForm") -> No
             metric=metric,
             defaults={"value": data["baseline_value"], "period_label": data["baseline_period"]},
         )
-    if metric.payment_for_performance:
+    if metric.payment_for_performance and (
+        data.get("planned_savings") is None and data.get("maximum_support") is None
+    ):
+        PerformanceContingency.objects.filter(plan=plan, metric=metric).delete()
+    elif metric.payment_for_performance:
         PerformanceContingency.objects.update_or_create(
             plan=plan,
             metric=metric,
@@ -84,6 +79,53 @@ def write_metric(plan: Plan, table: MetricTable, form: "MetricValuesForm") -> No
         )
 
 
+def _write_planned(
+    trajectory: MetricTrajectory, table: MetricTable, planned: dict[MetricPeriod, Planned]
+) -> None:
+    components = {c.code: c for c in table.components}
+    for period in table.periods:
+        if period not in planned:
+            MetricPlanValue.objects.filter(trajectory=trajectory, period=period).delete()
+            MetricComponentValue.objects.filter(trajectory=trajectory, period=period).delete()
+            continue
+        value, numerator, denominator, parts = planned[period]
+        figures = {"value": value, "numerator": numerator, "denominator": denominator}
+        MetricPlanValue.objects.update_or_create(
+            trajectory=trajectory, period=period, defaults=figures
+        )
+        for code, part in parts.items():
+            if part is None:
+                MetricComponentValue.objects.filter(
+                    trajectory=trajectory, period=period, component=components[code]
+                ).delete()
+            else:
+                MetricComponentValue.objects.update_or_create(
+                    trajectory=trajectory,
+                    period=period,
+                    component=components[code],
+                    defaults={"value": part},
+                )
+
+
+def _lock(plan: Plan, metric: MetricDefinition) -> MetricLock:
+    """The metric's lock row, made at version 0 on its first save. Of two first saves
+    at once, one inserts and the other meets the unique constraint (IntegrityError),
+    reads the winner's row and then loses the claim: a conflict, never a lost update."""
+    try:
+        with transaction.atomic():
+            return MetricLock.objects.get_or_create(plan=plan, metric=metric)[0]
+    except IntegrityError:  # made by a concurrent save a moment ago
+        return MetricLock.objects.get(plan=plan, metric=metric)
+
+
+def _read_version(posted_version: object) -> int:
+    """The page's hidden version as posted; one that is not a number cannot match."""
+    try:
+        return int(posted_version)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return -1
+
+
 @transaction.atomic
 def save_metric(
     *,
@@ -92,13 +134,38 @@ def save_metric(
     table: MetricTable,
     form: "MetricValuesForm",
     posted_version: object,
-) -> SectionProgress:
-    """Save one metric's page, if the user may and nobody saved the metrics section
-    since the page was read (EditConflict otherwise)."""
-    return save_page(
-        plan=plan,
-        kind=Section.Kind.METRICS,
-        user=user,
-        posted_version=posted_version,
-        write=lambda: write_metric(plan, table, form),
+) -> MetricLock:
+    """Save one metric's page, if the user may edit the plan's metrics and nobody saved
+    this metric since the page was read (EditConflict otherwise, naming who and when).
+    Other metrics of the plan have their own locks, so saving one never makes another
+    open page stale. The metrics section's progress records who saved last; whether
+    the section is complete does not change."""
+    section = section_of_kind(plan, Section.Kind.METRICS)
+    if section is None:
+        raise ValueError(f"Round {plan.round.slug} has no metrics section.")
+    check_can_edit(user, plan, section)
+    lock = _lock(plan, table.metric)
+    won = claim(
+        MetricLock.objects.filter(pk=lock.pk),
+        _read_version(posted_version),
+        updated_by=user,
+        updated_at=timezone.now(),
+    )
+    if not won:
+        lock.refresh_from_db()
+        raise EditConflict(lock)
+    write_metric(plan, table, form)
+    touch_sections(plan=plan, kinds=[Section.Kind.METRICS], user=user)
+    lock.refresh_from_db()
+    return lock
+
+
+def touch_metric(*, plan: Plan, metric: MetricDefinition, user: User | None) -> None:
+    """Record that `user` changed this metric outside its page (an upload): its version
+    moves on, so anyone with the metric's page open must reload before saving over the
+    change. Runs inside the caller's transaction; call it before writing the figures,
+    as a page save claims the lock first too."""
+    lock = _lock(plan, metric)
+    MetricLock.objects.filter(pk=lock.pk).update(
+        lock_version=F("lock_version") + 1, updated_by=user, updated_at=timezone.now()
     )

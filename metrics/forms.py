@@ -1,6 +1,6 @@
 """Entering one metric: baseline, planned values per period, actuals, contingency."""
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django import forms
 
@@ -11,8 +11,32 @@ from .rates import rate
 UNIT = "%"
 
 
-def number(label, *, max_value=None, places=2):
-    return forms.DecimalField(
+class NumberField(forms.DecimalField):
+    """A figure as people type it and as the page shows it. "198,408", "198408" and
+    "198408.00" are the same whole number, so a page saved as loaded is valid; a
+    real fraction where the field takes fewer places is still refused. Stored values
+    are shown without trailing zeros (198408.00 as 198408, 360.60 as 360.6)."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().replace(",", "").replace(" ", "")
+        number = super().to_python(value)
+        if number is None or not number.is_finite() or self.decimal_places is None:
+            return number
+        try:
+            exact = number.quantize(Decimal(1).scaleb(-self.decimal_places))
+        except InvalidOperation:  # too many digits: max_digits refuses it
+            return number
+        return exact if exact == number else number
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal) and value.is_finite():
+            return format(value.normalize(), "f")
+        return super().prepare_value(value)
+
+
+def number(label, *, max_value=None, places=2, messages=None):
+    return NumberField(
         label=label,
         required=False,
         min_value=Decimal(0),
@@ -26,7 +50,11 @@ def number(label, *, max_value=None, places=2):
             "invalid": "Enter a number",
             "min_value": "Enter 0 or more",
             "max_value": "Enter a percentage from 0 to 100",
-        },
+            "max_decimal_places": "Enter a whole number"
+            if places == 0
+            else f"Enter a number with at most {places} decimal places",
+        }
+        | (messages or {}),
     )
 
 
@@ -66,7 +94,9 @@ class MetricValuesForm(forms.Form):
                     self.fields[cells["num"]].initial = row.numerator if row else None
                 cells["den"] = f"den-{period.pk}"
                 self.fields[cells["den"]] = number(
-                    f"{metric.denominator_label or 'Denominator'}, {period.label}", places=0
+                    f"{metric.denominator_label or 'Denominator'}, {period.label}",
+                    places=0,
+                    messages={"max_decimal_places": "Enter the population as a whole number"},
                 )
                 self.fields[cells["den"]].initial = row.denominator if row else None
             if not table.components:  # a rate may be stated where no counts are published

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
@@ -216,3 +217,26 @@ class PerformanceContingency(models.Model):
 
     def __str__(self):
         return f"{self.plan} {self.metric} contingency"
+
+
+class MetricLock(models.Model):
+    """The optimistic lock of one metric of a plan (plans/locking.py): every save of
+    the metric's page names the version it read, so two people editing different
+    metrics never conflict and two editing the same one do. No row yet is version 0;
+    the first save creates it under the unique constraint."""
+
+    plan = models.ForeignKey("plans.Plan", on_delete=models.CASCADE, related_name="metric_locks")
+    metric = models.ForeignKey(MetricDefinition, on_delete=models.CASCADE, related_name="+")
+    lock_version = models.PositiveIntegerField(default=0)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "metric"], name="metric_lock_one_per_metric"),
+        ]
+
+    def __str__(self):
+        return f"{self.plan} {self.metric} lock {self.lock_version}"

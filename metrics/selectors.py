@@ -13,6 +13,7 @@ from .models import (
     MetricComponent,
     MetricComponentValue,
     MetricDefinition,
+    MetricLock,
     MetricPeriod,
     MetricPlanValue,
     MetricTrajectory,
@@ -160,6 +161,13 @@ def metric_tables(plan: "Plan") -> list[MetricTable]:
             )
         )
     return tables
+
+
+def metric_lock(plan: "Plan", metric: MetricDefinition) -> MetricLock:
+    """The metric's lock row, or an unsaved one at version 0 (reading never writes):
+    one query."""
+    found = MetricLock.objects.filter(plan=plan, metric=metric).first()
+    return found or MetricLock(plan=plan, metric=metric)
 
 
 class ValueRow(TypedDict):

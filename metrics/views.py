@@ -51,7 +51,6 @@ def metric_edit(request, round_slug, area_slug, code):
     table = next((t for t in selectors.metric_tables(plan) if t.metric.code == code), None)
     if table is None:
         raise Http404("No such metric in this round.")
-    progress = progress_for(plan, section_of_kind(plan, Section.Kind.METRICS))
     data = request.POST if request.method == "POST" else None
     form = MetricValuesForm(data, table=table)
     context = {
@@ -59,7 +58,10 @@ def metric_edit(request, round_slug, area_slug, code):
         "table": table,
         "form": form,
         "can_edit": can_edit,
-        "version": data.get("lock_version") if data else progress.lock_version,
+        # Each metric has its own lock: saving another metric never makes this page stale.
+        "version": data.get("lock_version")
+        if data
+        else selectors.metric_lock(plan, table.metric).lock_version,
     }
     if data is None:
         if not can_edit:

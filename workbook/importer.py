@@ -12,7 +12,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 
 from finance.actions import write_income
-from metrics.actions import write_metric
+from metrics.actions import touch_metric, write_metric
 from metrics.selectors import MetricTable
 from plans.models import Plan, Section
 from plans.sections.actions import touch_sections
@@ -51,7 +51,11 @@ def _metric_state(table: MetricTable) -> list[MetricState]:
     ]
 
 
-def _apply_metrics(plan: Plan, metrics: Iterable[tuple[MetricTable, "MetricValuesForm"]]) -> int:
+def _apply_metrics(
+    plan: Plan,
+    metrics: Iterable[tuple[MetricTable, "MetricValuesForm"]],
+    user: User | None = None,
+) -> int:
     changed = 0
     for table, form in metrics:
         wanted = sorted(
@@ -65,6 +69,7 @@ def _apply_metrics(plan: Plan, metrics: Iterable[tuple[MetricTable, "MetricValue
             for period, (value, numerator, denominator, parts) in form.planned().items()
         )
         if wanted != sorted(_metric_state(table)):
+            touch_metric(plan=plan, metric=table.metric, user=user)  # open pages must reload
             write_metric(plan, table, form)
             changed += 1
     return changed
@@ -76,7 +81,7 @@ def apply_template(plan: Plan, parsed: Parsed, user: User | None = None) -> int:
     The caller (workbook.actions.import_template) has checked permission."""
     changed = write_income(plan=plan, amounts=parsed.income.amounts()) if parsed.income else 0
     changed += _apply_schemes_and_lines(plan, parsed, user)
-    changed += _apply_metrics(plan, parsed.metrics)
+    changed += _apply_metrics(plan, parsed.metrics, user)
     if changed:
         touch_sections(plan=plan, kinds=SECTIONS_WRITTEN, user=user)
     return changed
