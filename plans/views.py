@@ -2,9 +2,11 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from .http import back_or
 from .models import Plan
 
 
@@ -37,7 +39,7 @@ def keep_alive(request):
     """Touching the session renews it (SESSION_SAVE_EVERY_REQUEST); used by the
     time-out warning's "Stay signed in" button, which also works as a plain link."""
     if request.headers.get("Accept", "").startswith("text/html"):
-        return redirect(request.META.get("HTTP_REFERER") or "plans:your-plans")
+        return redirect(back_or(request, reverse("plans:your-plans")))
     return HttpResponse(status=204)
 
 

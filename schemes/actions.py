@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -38,6 +38,14 @@ _LISTED = {"source", "year", "area_of_spend", "commissioner", "provider_type"}
 def line_key(line_or_values: Any) -> tuple:
     """What a line says, comparable between a stored line and wanted values."""
     return tuple(_value(line_or_values, name) for name in LINE_FIELDS)
+
+
+class SchemeIdTaken(Exception):
+    """The plan already has a scheme with this ID (the unique constraint refused it)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(f"Scheme ID {code} is already used in this plan")
+        self.code = code
 
 
 def check_can_edit_schemes(user: User, plan: Plan) -> None:
@@ -144,7 +152,14 @@ def save_scheme(
         scheme.lock_version = (read_version or 0) + 1
     scheme.plan = plan
     _set_attributes(scheme, attributes)
-    scheme.save()
+    try:
+        with transaction.atomic():  # a savepoint: the refused insert leaves nothing behind
+            scheme.save()
+    except IntegrityError as error:
+        # Another request (a double-click) took the ID between the form's check and here.
+        if Scheme.objects.filter(plan=plan, code=scheme.code).exclude(pk=scheme.pk).exists():
+            raise SchemeIdTaken(scheme.code) from error
+        raise
     if metrics is not None:
         scheme.metrics.set(metrics)
     write_lines({scheme: lines}, user=user)

@@ -1,3 +1,5 @@
+import re
+
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
@@ -8,6 +10,23 @@ from plans.ui import ListedChoiceField, money_field
 
 from .models import ExpenditureLine, Scheme
 from .selectors import LINE_FIELDS
+
+# A scheme ID is part of its page's address (schemes/<ID>/): characters that break a
+# URL ("/", "?", "#", "%", spaces, control characters) are refused wherever IDs come
+# in, on the scheme page and in an uploaded template.
+SCHEME_ID_PATTERN = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9._-]{0,29}\Z")
+SCHEME_ID_MESSAGE = "Use letters, numbers, dots, dashes or underscores only, for example BD1 or H3"
+
+
+def scheme_id_problem(code: str) -> str | None:
+    """Why `code` cannot be a scheme ID, or None if it can."""
+    return None if SCHEME_ID_PATTERN.match(code) else SCHEME_ID_MESSAGE
+
+
+def validate_scheme_id(code: str) -> None:
+    problem = scheme_id_problem(code)
+    if problem:
+        raise forms.ValidationError(problem, code="invalid_scheme_id")
 
 
 class SchemeForm(forms.ModelForm):
@@ -50,6 +69,7 @@ class SchemeForm(forms.ModelForm):
         self.fields["lead_commissioner"].queryset = round_.commissionertype_set.all()
         self.fields["metrics"].queryset = round_.metrics.all()
         self.fields["lock_version"].initial = self.instance.lock_version
+        self.fields["code"].validators.append(validate_scheme_id)
         self.helper = FormHelper(self)
         self.helper.form_tag = False
         self.helper.disable_csrf = True

@@ -94,19 +94,26 @@ def scheme_edit(request, round_slug, area_slug, code=None):
         return {"form": stale, "conflict": conflict.current}
 
     valid = form.is_valid() and lines.is_valid()
-    return save_and_respond(
-        request,
-        template="schemes/scheme_form.html",
-        context=context,
-        valid=valid,
-        save=save,
-        done=(
-            f"Scheme {form.cleaned_data.get('code') if valid else ''} saved.",
-            reverse("schemes:list", args=[round_slug, area_slug]),
-        ),
-        errors=lambda: _errors(form, lines),
-        on_conflict=on_conflict,
-    )
+    try:
+        return save_and_respond(
+            request,
+            template="schemes/scheme_form.html",
+            context=context,
+            valid=valid,
+            save=save,
+            done=(
+                f"Scheme {form.cleaned_data.get('code') if valid else ''} saved.",
+                reverse("schemes:list", args=[round_slug, area_slug]),
+            ),
+            errors=lambda: _errors(form, lines),
+            on_conflict=on_conflict,
+        )
+    except actions.SchemeIdTaken as taken:  # a double-click: the first request won
+        form.add_error("code", str(taken))
+        if code:
+            scheme.code = code  # the page's links still name the scheme being edited
+        context["errors"] = _errors(form, lines)
+        return render(request, "schemes/scheme_form.html", context, status=400)
 
 
 @login_required

@@ -26,8 +26,19 @@ from plans.ui import (
 )
 
 
+class RealDateField(DateInputField):
+    """A GOV.UK date input whose impossible dates (31 February, month 13, a year of
+    twenty digits that overflows) are one form error, "Enter a real date"."""
+
+    def compress(self, data_list):
+        try:
+            return super().compress(data_list)
+        except (forms.ValidationError, OverflowError) as error:
+            raise forms.ValidationError("Enter a real date", code="invalid_date") from error
+
+
 class PlanDetailsForm(GDSForm, forms.ModelForm):
-    date_agreed_at_hwb = DateInputField(
+    date_agreed_at_hwb = RealDateField(
         label="Date agreed at the Health and Wellbeing Board", required=False
     )
 
@@ -53,7 +64,7 @@ class PlanDetailsForm(GDSForm, forms.ModelForm):
 
 
 class SignOffForm(GDSForm, forms.ModelForm):
-    signed_on = DateInputField(label="Date signed", required=False)
+    signed_on = RealDateField(label="Date signed", required=False)
 
     class Meta:
         model = SignOff
@@ -176,7 +187,7 @@ class RiskForm(RowForm):
 
 
 class MilestoneForm(RowForm):
-    due_date = DateInputField(label="Due date", required=False)
+    due_date = RealDateField(label="Due date", required=False)
 
     class Meta:
         model = Milestone
@@ -250,7 +261,7 @@ class ConditionsForm(GDSForm, forms.Form):
                     if answer is None or answer.confirmed is None
                     else ("yes" if answer.confirmed else "no"),
                 )
-                self.fields[f"{name}-by"] = DateInputField(
+                self.fields[f"{name}-by"] = RealDateField(
                     label="If not yet, the date it will be in place",
                     required=False,
                     initial=answer.in_place_by if answer else None,
@@ -268,7 +279,7 @@ class ConditionsForm(GDSForm, forms.Form):
                 )
                 layout.append(Field.text(name, field_width=5))
             elif kind == ConditionQuestion.AnswerType.DATE:
-                self.fields[name] = DateInputField(
+                self.fields[name] = RealDateField(
                     label=question.text, required=False, initial=answer.date if answer else None
                 )
                 layout.append(name)
