@@ -3,7 +3,7 @@ keyword-only function that checks who may act and the plan's state, moves the st
 with a conditional UPDATE in one transaction (so two people racing cannot both
 succeed) with its PlanEvent row, and mails only after the transaction commits."""
 
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from functools import partial
 
 from django.contrib.auth import get_user_model
@@ -29,6 +29,7 @@ from plans.models import (
 )
 from plans.sections.selectors import progress_key
 
+from .selectors import incomplete_sections, unanswered_kloes
 from .snapshot import take_snapshot
 
 S = Plan.Status
@@ -63,7 +64,21 @@ TRANSITIONS: dict[str, Transition] = {
         _area_commissioner,
         Kind.SIGN_OFF_REQUESTED,
     ),
+    "return_to_draft": (
+        (S.AWAITING_SIGN_OFF,),
+        S.DRAFT,
+        _area_commissioner,
+        Kind.RETURNED_TO_DRAFT,
+    ),
     "submit": ((S.AWAITING_SIGN_OFF,), S.SUBMITTED, _area_commissioner, Kind.SUBMITTED),
+    # After "approved with conditions" or "not approved" the area works on the next
+    # version; the submitted ones, their answers and the outcome stay as they were.
+    "reopen": (
+        (S.APPROVED_WITH_CONDITIONS, S.NOT_APPROVED),
+        S.DRAFT,
+        _area_commissioner,
+        Kind.REOPENED,
+    ),
     "start_assurance": ((S.SUBMITTED,), S.IN_ASSURANCE, _reviewer, Kind.ASSURANCE_STARTED),
     "request_changes": ((S.IN_ASSURANCE,), S.CHANGES_REQUESTED, _reviewer, Kind.CHANGES_REQUESTED),
     "record_outcome": ((S.IN_ASSURANCE,), None, _reviewer, Kind.OUTCOME),
@@ -139,8 +154,33 @@ def blocking_findings(plan: Plan) -> list[Finding]:
     return [f for f in check_plan(plan) if f.severity == "error"]
 
 
+def check_ready(plan: Plan, doing: str) -> None:
+    """Refuse `doing` (e.g. "sent for sign-off") unless every section of the plan is
+    marked complete and no rule finds an error: the task list gates the plan."""
+    missing = incomplete_sections(plan)
+    if missing:
+        names = ", ".join(s.title for s in missing[:5]) + (
+            f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        )
+        raise TransitionRefused(
+            f"Mark every section complete before the plan can be {doing}: "
+            f"{len(missing)} {'is' if len(missing) == 1 else 'are'} not ({names})."
+        )
+    blocking = blocking_findings(plan)
+    if blocking:
+        raise TransitionRefused(
+            f"The plan has {len(blocking)} error{'s' if len(blocking) != 1 else ''} "
+            f"to fix before it can be {doing}."
+        )
+
+
 @transaction.atomic
 def send_for_sign_off(*, user: User, plan: Plan) -> PlanEvent:
+    """Send the plan for the Health and Wellbeing Board's sign-off, once every section
+    is complete and it breaks no rule; it cannot be edited while it waits."""
+    if not _area_commissioner(user, plan):
+        raise PermissionDenied
+    check_ready(plan, "sent for sign-off")
     event = _move(plan, user, "request_sign_off")
     _notify(
         f"BCF plan for {plan.area.name} is ready for sign-off",
@@ -162,12 +202,7 @@ def submit(*, user: User, plan: Plan, certified: bool) -> PlanVersion:
         raise TransitionRefused(
             "Confirm that the Health and Wellbeing Board has signed off the plan."
         )
-    blocking = blocking_findings(plan)
-    if blocking:
-        raise TransitionRefused(
-            f"The plan has {len(blocking)} error{'s' if len(blocking) != 1 else ''} "
-            "to fix before it can be submitted."
-        )
+    check_ready(plan, "submitted")
     # Lock the row and read its status again, so that of two submissions at the same
     # moment only one takes a snapshot; the other waits, then sees it submitted.
     current = Plan.objects.select_for_update().get(pk=plan.pk)
@@ -189,6 +224,26 @@ def submit(*, user: User, plan: Plan, certified: bool) -> PlanVersion:
         _reviewer_emails(plan),
     )
     return version
+
+
+@transaction.atomic
+def return_to_draft(*, user: User, plan: Plan, reason: str = "") -> PlanEvent:
+    """Take a plan waiting for sign-off back to draft (the board asked for changes, or
+    something was missed), so its sections can be edited again."""
+    return _move(plan, user, "return_to_draft", note=reason.strip()[:5000])
+
+
+@transaction.atomic
+def reopen(*, user: User, plan: Plan) -> PlanEvent:
+    """Start the next version after "approved with conditions" or "not approved"."""
+    event = _move(plan, user, "reopen")
+    _notify(
+        f"BCF plan for {plan.area.name} reopened for resubmission",
+        f"{user.get_username()} reopened the {plan.round.name} plan for {plan.area.name}. "
+        "Its next submission will be a new version; reviewers will see what changed.",
+        _reviewer_emails(plan),
+    )
+    return event
 
 
 @transaction.atomic
@@ -230,6 +285,15 @@ def record_outcome(*, user: User, plan: Plan, outcome: str, conditions: str = ""
     if outcome not in Recommendation.Outcome.values:
         raise TransitionRefused("Choose an outcome.")
     version = latest_version(plan)
+    if plan.status != S.IN_ASSURANCE:
+        raise TransitionRefused("Start assurance before recording an outcome.")
+    missing = unanswered_kloes(plan, version)
+    if missing:
+        raise TransitionRefused(
+            f"Answer every key line of enquiry before recording the outcome: "
+            f"{', '.join(k.code for k in missing)} {'has' if len(missing) == 1 else 'have'} "
+            "no answer on this version."
+        )
     if outcome == Recommendation.Outcome.APPROVED_WITH_CONDITIONS and not conditions.strip():
         raise TransitionRefused("State the conditions of approval.")
     recommendation = Recommendation.objects.create(
@@ -244,21 +308,44 @@ def record_outcome(*, user: User, plan: Plan, outcome: str, conditions: str = ""
     return recommendation
 
 
+type KloeAnswer = tuple[str, str]  # (rating, comment)
+
+
 @transaction.atomic
+def answer_kloes(
+    *, user: User, plan: Plan, answers: Mapping[KeyLineOfEnquiry, KloeAnswer]
+) -> list[KloeAssessment]:
+    """Record the reviewer's answers to the round's KLOEs on the latest version, all
+    or none. A new row every time: earlier answers stay as the history."""
+    if not _reviewer(user, plan):
+        raise PermissionDenied
+    if plan.status != S.IN_ASSURANCE:
+        raise TransitionRefused("Key lines of enquiry are answered while the plan is in assurance.")
+    version = latest_version(plan)
+    rows = []
+    for kloe, (rating, comment) in answers.items():
+        if rating not in KloeAssessment.Rating.values:
+            raise TransitionRefused(f"{kloe.code}: choose met, partially met or not met.")
+        if kloe.round_id != plan.round_id:
+            raise TransitionRefused("That question is not one of this round's.")
+        rows.append(
+            KloeAssessment(
+                version=version,
+                kloe=kloe,
+                reviewer=user,
+                rating=rating,
+                comment=comment.strip()[:5000],
+            )
+        )
+    return KloeAssessment.objects.bulk_create(rows)
+
+
 def answer_kloe(
     *, user: User, plan: Plan, kloe: KeyLineOfEnquiry, rating: str, comment: str
 ) -> KloeAssessment:
-    """A new row every time: earlier answers stay as the history."""
-    if not _reviewer(user, plan):
-        raise PermissionDenied
-    if rating not in KloeAssessment.Rating.values:
-        raise TransitionRefused("Choose met, partially met or not met.")
-    if kloe.round_id != plan.round_id:
-        raise TransitionRefused("That question is not one of this round's.")
-    version = latest_version(plan)
-    return KloeAssessment.objects.create(
-        version=version, kloe=kloe, reviewer=user, rating=rating, comment=comment.strip()[:5000]
-    )
+    """One answer: the same as answering only that question of the KLOE form."""
+    [row] = answer_kloes(user=user, plan=plan, answers={kloe: (rating, comment)})
+    return row
 
 
 def latest_version(plan: Plan) -> PlanVersion:

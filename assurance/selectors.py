@@ -2,11 +2,18 @@
 answers. A fixed number of queries whatever the number of plans or answers."""
 
 from django.contrib.auth.models import User
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from plans import permissions
-from plans.models import KeyLineOfEnquiry, KloeAssessment, Plan, PlanVersion
+from plans.models import (
+    KeyLineOfEnquiry,
+    KloeAssessment,
+    Plan,
+    PlanVersion,
+    Section,
+    SectionProgress,
+)
 
 
 def assurance_queue(user: User) -> list[tuple[Plan, int | None]]:
@@ -38,3 +45,31 @@ def kloe_answers(
     for assessment in KloeAssessment.objects.filter(version=version).select_related("reviewer"):
         history.setdefault(assessment.kloe_id, []).append(assessment)
     return [(k, history.get(k.pk, [])) for k in plan.round.kloes.select_related("section")]
+
+
+def incomplete_sections(plan: Plan) -> list[Section]:
+    """The round's sections not marked complete for this plan (a shared section is
+    complete for the joint narrative), in the round's order. Two queries."""
+    done = set(
+        SectionProgress.objects.filter(
+            Q(plan=plan) | Q(plan__isnull=True, narrative=plan.narrative_id), completed=True
+        ).values_list("section_id", flat=True)
+    )
+    return [s for s in plan.round.sections.all() if s.pk not in done]
+
+
+def unanswered_kloes(plan: Plan, version: PlanVersion) -> list[KeyLineOfEnquiry]:
+    answered = set(KloeAssessment.objects.filter(version=version).values_list("kloe_id", flat=True))
+    return [k for k in plan.round.kloes.all() if k.pk not in answered]
+
+
+def previous_answers(plan: Plan, version: PlanVersion) -> dict[int, KloeAssessment]:
+    """{kloe id: the last answer given on the version before this one}, so a reviewer
+    of a resubmission sees what was said last time beside their new answers."""
+    previous = plan.versions.filter(number__lt=version.number).order_by("-number").first()
+    if previous is None:
+        return {}
+    latest: dict[int, KloeAssessment] = {}
+    for answer in KloeAssessment.objects.filter(version=previous).select_related("reviewer"):
+        latest[answer.kloe_id] = answer  # ordered oldest first: the last one wins
+    return latest

@@ -14,7 +14,9 @@ plan_patterns = [
     path(f"{PLAN}versions/", views.versions, name="versions"),
     path(f"{PLAN}versions/<int:number>/", views.version_detail, name="version"),
     path(f"{PLAN}versions/<int:number>/changes/", views.version_changes, name="version-changes"),
+    path(f"{PLAN}versions/<int:number>/submitted/", views.submitted, name="submitted"),
     path(f"{PLAN}timeline/", views.timeline, name="timeline"),
     path(f"{PLAN}review/", views.review, name="review"),
     path(f"{PLAN}review/action/", views.review_action, name="review-action"),
+    path(f"{PLAN}review/answers/", views.review_answers, name="review-answers"),
 ]

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from plans.findings import ERROR, Facts, Finding, fact, money, rule
 
-from . import selectors
+from . import places, selectors
 from .models import MinimumAllocation
 
 ZERO = Decimal(0)
@@ -45,7 +45,7 @@ def pooled_budget_minimum(agreed: ByYear, minimum: ByYear) -> list[Finding]:
             ERROR,
             f"The pooled budget for {_label(year)} is {money(actual)}, "
             f"{money(required - actual)} below the minimum of {money(required)}.",
-            f"finance#income-{year}",
+            places.income(year),
         )
         for year, actual, required in _shortfalls(agreed, minimum)
     ]
@@ -63,7 +63,7 @@ def spend_covers_allocation(income: ByYear, spend: ByYear) -> list[Finding]:
                     ERROR,
                     f"Planned spending in {_label(year)} is {money(spent)}, "
                     f"{money(allocated - spent)} less than the {money(allocated)} in the pool.",
-                    f"finance#expenditure-{year}",
+                    places.expenditure(year),
                 )
             )
     return findings
@@ -92,7 +92,7 @@ def income_equals_expenditure(
                 ERROR,
                 f"{names.get(source, source)} in {_label(year)} is {text}: income "
                 f"{money(received)}, planned spending {money(spent)}.",
-                f"finance#source-{year}-{source}",
+                places.source(year, source),
             )
         )
     return findings
@@ -106,7 +106,7 @@ def minimum_met(code: str, label: str, actual: ByYear, minimum: ByYear) -> list[
             ERROR,
             f"{label} in {_label(year)} is {money(spent)}, {money(required - spent)} "
             f"short of the minimum {money(required)}.",
-            f"finance#{code}-{year}",
+            places.minimum(code, year),
         )
         for year, spent, required in _shortfalls(actual, minimum)
     ]
@@ -127,7 +127,7 @@ def dfg_passed_through(income: ByYear, allocation: ByYear) -> list[Finding]:
                     ERROR,
                     f"Disabled Facilities Grant income in {_label(year)} is {money(received)}; "
                     f"the grant of {money(allocated)} must be pooled in full.",
-                    f"finance#dfg-{year}",
+                    places.dfg(year),
                 )
             )
     return findings

@@ -16,6 +16,7 @@ from plans.findings import Finding, check_plan
 from plans.models import Area, FinancialYear, FundingSource, Plan
 from schemes.models import ExpenditureLine
 
+from . import places
 from .models import IncomeLine, MinimumAllocation
 
 ZERO = Decimal("0.00")
@@ -201,6 +202,16 @@ def income_table(
     return [(s, [sums.get((s.pk, y.pk), ZERO) for y in years]) for s in sources], sources
 
 
+# The minimums the summary checks each year: (label, allocation kind, rule).
+MINIMUM_CHECKS = (
+    ("Pooled budget", MinimumAllocation.Kind.POOLED_BUDGET, "pooled_budget_minimum"),
+    ("Protection of social care", MinimumAllocation.Kind.SOCIAL_CARE, "protection_of_social_care"),
+    (
+        "NHS out-of-hospital ring-fence",
+        MinimumAllocation.Kind.OUT_OF_HOSPITAL,
+        "out_of_hospital_ring_fence",
+    ),
+)
 # The rules whose verdicts the summary's checks show.
 SUMMARY_RULES = (
     "pooled_budget_minimum",
@@ -242,7 +253,7 @@ def finance_summary(plan: Plan, partner_plans: Collection[Plan]) -> FinanceSumma
             income_in.get((area, year.start_year, code), ZERO),
             spend_out.get((area, year.start_year, code), ZERO),
             "income_equals_expenditure",
-            f"finance#source-{year.start_year}-{code}",
+            places.source(year.start_year, code),
         ).judge(findings, round_codes)
         for code in sorted(
             {c for (_a, _y, c) in income_in} | {c for (_a, _y, c) in spend_out},
@@ -254,39 +265,25 @@ def finance_summary(plan: Plan, partner_plans: Collection[Plan]) -> FinanceSumma
     ring = {y: v for (_a, y), v in ring_fenced_actuals([plan]).items()}
     pooled = income_by_area([plan]).get(area, {})
     Kind = MinimumAllocation.Kind
-    checks: list[Check] = []
-    for year in years:
-        start = year.start_year
-        checks.append(
-            Check(
-                "Pooled budget",
-                year.label,
-                minimums[Kind.POOLED_BUDGET].get(start),
-                pooled.get(start, ZERO),
-                "pooled_budget_minimum",
-                f"finance#income-{start}",
-            ).judge(findings, round_codes)
-        )
-        checks.append(
-            Check(
-                "Protection of social care",
-                year.label,
-                minimums[Kind.SOCIAL_CARE].get(start),
-                ring.get(start, {}).get("social_care", ZERO),
-                "protection_of_social_care",
-                f"finance#protection_of_social_care-{start}",
-            ).judge(findings, round_codes)
-        )
-        checks.append(
-            Check(
-                "NHS out-of-hospital ring-fence",
-                year.label,
-                minimums[Kind.OUT_OF_HOSPITAL].get(start),
-                ring.get(start, {}).get("out_of_hospital", ZERO),
-                "out_of_hospital_ring_fence",
-                f"finance#out_of_hospital_ring_fence-{start}",
-            ).judge(findings, round_codes)
-        )
+    actuals = {
+        Kind.POOLED_BUDGET: pooled,
+        Kind.SOCIAL_CARE: {y: v["social_care"] for y, v in ring.items()},
+        Kind.OUT_OF_HOSPITAL: {y: v["out_of_hospital"] for y, v in ring.items()},
+    }
+    checks = [
+        Check(
+            label,
+            year.label,
+            minimums[kind].get(year.start_year),
+            actuals[kind].get(year.start_year, ZERO),
+            rule_code,
+            places.income(year.start_year)
+            if kind == Kind.POOLED_BUDGET
+            else places.minimum(rule_code, year.start_year),
+        ).judge(findings, round_codes)
+        for year in years
+        for label, kind, rule_code in MINIMUM_CHECKS
+    ]
     tables = {
         year: expenditure_by_theme_and_group(partner_plans, year.start_year) for year in years
     }

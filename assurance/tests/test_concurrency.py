@@ -16,7 +16,7 @@ from plans.models import NarrativeAnswer, PlanEvent, PlanVersion, Role
 from plans.sections.actions import save_section
 from plans.tests.helpers import plan
 
-from .test_workflow import complete_metrics, user
+from .test_workflow import complete_every_section, complete_metrics, user
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -57,6 +57,7 @@ def test_two_submissions_at_the_same_moment_make_exactly_one_version(demo, monke
     havering = plan("2017-19", "havering")
     complete_metrics(havering)
     commissioner = user("bhr.commissioner")
+    complete_every_section(havering)
     workflow.send_for_sign_off(plan=havering, user=commissioner)
 
     take_snapshot = workflow.take_snapshot

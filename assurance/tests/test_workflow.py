@@ -18,6 +18,7 @@ from plans.models import (
     PlanVersion,
     SectionProgress,
 )
+from plans.sections.selectors import progress_key
 from plans.tests.helpers import form_data, login, plan, section_url
 from schemes.models import ExpenditureLine
 
@@ -56,7 +57,24 @@ def havering():
     return the_plan
 
 
+def complete_every_section(the_plan):
+    """What the authors do on each page: say "Yes, I've completed this section"."""
+    for section in the_plan.round.sections.all():
+        SectionProgress.objects.update_or_create(
+            **progress_key(the_plan, section), defaults={"completed": True}
+        )
+
+
+def answer_every_kloe(the_plan, reviewer, rating="met"):
+    workflow.answer_kloes(
+        user=reviewer,
+        plan=the_plan,
+        answers={kloe: (rating, "") for kloe in the_plan.round.kloes.all()},
+    )
+
+
 def submit(the_plan):
+    complete_every_section(the_plan)
     workflow.send_for_sign_off(plan=the_plan, user=user("bhr.commissioner"))
     return workflow.submit(plan=the_plan, user=user("bhr.commissioner"), certified=True)
 
@@ -96,7 +114,8 @@ def test_the_whole_journey_with_emails_after_commit(
     assert not (diff.lists or diff.lines_added or diff.lines_removed or diff.metrics)
 
     workflow.start_assurance(plan=havering, user=reviewer)
-    with pytest.raises(workflow.TransitionRefused):
+    answer_every_kloe(havering, reviewer)
+    with pytest.raises(workflow.TransitionRefused, match="conditions"):
         workflow.record_outcome(
             plan=havering, user=reviewer, outcome="approved_with_conditions", conditions=""
         )
@@ -123,7 +142,16 @@ def test_the_whole_journey_with_emails_after_commit(
 
 def test_submission_is_refused_while_errors_remain_or_without_certification():
     lancashire = plan("2014-16", "lancashire")
-    workflow.send_for_sign_off(plan=lancashire, user=user("lancashire.commissioner"))
+    commissioner = user("lancashire.commissioner")
+    with pytest.raises(workflow.TransitionRefused, match="Mark every section complete"):
+        workflow.send_for_sign_off(plan=lancashire, user=commissioner)
+    complete_every_section(lancashire)
+    with pytest.raises(workflow.TransitionRefused, match=r"errors? to fix"):
+        workflow.send_for_sign_off(plan=lancashire, user=commissioner)
+    assert plan("2014-16", "lancashire").status == S.DRAFT
+    # Were it waiting for sign-off (sent before a rule changed), submission still refuses.
+    Plan.objects.filter(pk=lancashire.pk).update(status=S.AWAITING_SIGN_OFF)
+    lancashire = plan("2014-16", "lancashire")
     with pytest.raises(workflow.TransitionRefused, match=r"errors? to fix"):
         workflow.submit(plan=lancashire, user=user("lancashire.commissioner"), certified=True)
     with pytest.raises(workflow.TransitionRefused, match="signed off"):

@@ -344,15 +344,18 @@ def build():
     for plan in plans:
         plan.date_agreed_at_hwb = datetime.date(2017, 9, 8)
         plan.save()
+        ccgs = list(plan.area.ccgs.values_list("name", flat=True)) or [plan.area.name]
         for role in ("hwb-chair", "dass", "ccg", "s151"):
-            sign(
-                plan,
-                role,
-                f"{plan.area.name}",
-                by=f"{plan.area.name} {role} (demo)",
-                position="Demo signatory",
-                on=datetime.date(2017, 9, 8),
-            )
+            # A CCG's accountable officer signs for the CCG, not for the council.
+            for organisation in ccgs if role == "ccg" else [plan.area.name]:
+                sign(
+                    plan,
+                    role,
+                    organisation,
+                    by=f"{plan.area.name} {role} (demo)",
+                    position="Demo signatory",
+                    on=datetime.date(2017, 9, 8),
+                )
     _load_finance(plans)
     _load_minimums(plans)
     _load_metrics(plans)

@@ -45,14 +45,21 @@ class PlanVersion(AppendOnly):
     def __str__(self):
         return f"{self.plan} version {self.number}"
 
+    @property
+    def reference(self):
+        """What the area and the national team quote about this submission."""
+        return f"BCF-{self.plan.round.slug}-{self.plan.area.slug}-v{self.number}".upper()
+
 
 class PlanEvent(AppendOnly):
     class Kind(models.TextChoices):
         SIGN_OFF_REQUESTED = "sign_off_requested", "Sent for sign-off"
+        RETURNED_TO_DRAFT = "returned_to_draft", "Returned to draft"
         SUBMITTED = "submitted", "Submitted"
         ASSURANCE_STARTED = "assurance_started", "Assurance started"
         CHANGES_REQUESTED = "changes_requested", "Changes requested"
         OUTCOME = "outcome", "Outcome recorded"
+        REOPENED = "reopened", "Reopened for resubmission"
 
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)

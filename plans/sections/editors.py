@@ -1,7 +1,7 @@
 """One editor per kind of section: which forms it shows, how it saves, whether it has
 content. Views never know the kinds; a new round reuses these through its TOML."""
 
-from django.forms import modelformset_factory
+from django.forms import BaseModelFormSet, modelformset_factory
 
 from plans.models import (
     ConditionAnswer,
@@ -180,13 +180,30 @@ class MilestonesEditor(RowsEditor):
     minimum_rows = 1
 
 
+class FixedRowsFormSet(BaseModelFormSet):
+    """Stored rows first, then one unsaved row for each item the round defines that
+    has none yet; a new row is written only when its form is filled in and saved."""
+
+    new_instances: list = []
+
+    def _construct_form(self, i, **kwargs):
+        offered = i - self.initial_form_count()
+        # A posted row count that does not match (tampered or stale) gets no offered
+        # row; the management form's own validation then refuses the post.
+        if 0 <= offered < len(self.new_instances):
+            kwargs["instance"] = self.new_instances[offered]
+        return super()._construct_form(i, **kwargs)
+
+
 class FixedRowsEditor(Editor):
-    """One row per item the round defines (sign-off roles, HICM changes); the rows
-    are created the first time the section is opened, never added or removed."""
+    """One row per item the round defines (sign-off roles, HICM changes), never added
+    or removed by the user. Opening the page writes nothing: rows that do not exist
+    yet are offered unsaved and created when first saved."""
 
     form_class = None
 
-    def ensure_rows(self):
+    def missing_rows(self):
+        """Unsaved instances for the round's items that have no row yet."""
         raise NotImplementedError
 
     def queryset(self):
@@ -196,16 +213,27 @@ class FixedRowsEditor(Editor):
         return {}
 
     def build(self):
-        self.ensure_rows()
+        missing = self.missing_rows()
         formset_class = modelformset_factory(
-            self.form_class.Meta.model, form=self.form_class, extra=0, max_num=0
+            self.form_class.Meta.model,
+            form=self.form_class,
+            formset=FixedRowsFormSet,
+            extra=len(missing),
+            max_num=0,
         )
+        formset_class.new_instances = missing
+        queryset = self.queryset()
+        formset_class.max_num = len(queryset) + len(missing)
+        formset_class.absolute_max = formset_class.max_num
         return formset_class(
             self.data,
-            queryset=self.queryset(),
+            queryset=queryset,
             prefix=self.section.kind,
             form_kwargs=self.form_kwargs(),
         )
+
+
+NO_CCG_RECORDED = "CCG (none recorded for this area)"
 
 
 class SignOffEditor(FixedRowsEditor):
@@ -214,16 +242,25 @@ class SignOffEditor(FixedRowsEditor):
     def row_title(self, form, number):
         return f"{form.instance.role.title}: {form.instance.organisation}"
 
-    def ensure_rows(self):
+    def missing_rows(self):
         existing = set(self.plan.sign_offs.values_list("role_id", "organisation"))
-        ccgs = list(self.plan.area.ccgs.values_list("name", flat=True)) or [self.plan.area.name]
-        missing = [
-            SignOff(plan=self.plan, role=role, organisation=organisation)
-            for role in self.round.sign_off_roles.all()
-            for organisation in (ccgs if role.one_per_ccg else [self.plan.area.name])
-            if (role.pk, organisation) not in existing
-        ]
-        SignOff.objects.bulk_create(missing)
+        signed_roles = {role for role, _organisation in existing}
+        ccgs = list(self.plan.area.ccgs.values_list("name", flat=True))
+        missing = []
+        for role in self.round.sign_off_roles.all():
+            if role.one_per_ccg:
+                # Never a CCG row labelled with the council's name: the area's CCGs, or
+                # where none is recorded, one row for "the CCG" unless one exists.
+                organisations = ccgs or ([] if role.pk in signed_roles else [NO_CCG_RECORDED])
+            else:
+                # One row for the role, whatever organisation name it was signed under.
+                organisations = [] if role.pk in signed_roles else [self.plan.area.name]
+            missing += [
+                SignOff(plan=self.plan, role=role, organisation=organisation)
+                for organisation in organisations
+                if (role.pk, organisation) not in existing
+            ]
+        return missing
 
     def queryset(self):
         return self.plan.sign_offs.select_related("role")
@@ -235,14 +272,14 @@ class HicmEditor(FixedRowsEditor):
     def row_title(self, form, number):
         return f"Change {number}: {form.instance.change.name}"
 
-    def ensure_rows(self):
+    def missing_rows(self):
         narrative = self.plan.narrative
         existing = set(narrative.hicm_assessments.values_list("change_id", flat=True))
-        HighImpactChangeAssessment.objects.bulk_create(
+        return [
             HighImpactChangeAssessment(narrative=narrative, change=change)
             for change in self.round.highimpactchange_set.all()
             if change.pk not in existing
-        )
+        ]
 
     def queryset(self):
         return self.plan.narrative.hicm_assessments.select_related("change")

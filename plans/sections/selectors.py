@@ -57,10 +57,35 @@ def section_status(
     return NOT_STARTED
 
 
+# While a partner's plan waits for sign-off or is with the reviewers, what it shares
+# with the others must stay as the board and the reviewers see it.
+FREEZING_STATUSES = (
+    Plan.Status.AWAITING_SIGN_OFF,
+    Plan.Status.SUBMITTED,
+    Plan.Status.IN_ASSURANCE,
+)
+
+
+def frozen_by(plan: Plan, section: Section) -> list[Plan]:
+    """The partner plans (of a joint narrative) whose state freezes this shared
+    section for every area; empty for a section of the area's own."""
+    if not section.shared:
+        return []
+    return list(
+        Plan.objects.filter(narrative=plan.narrative_id, status__in=FREEZING_STATUSES)
+        .exclude(pk=plan.pk)
+        .select_related("area")
+        .order_by("area__name")
+    )
+
+
 def section_open(plan: Plan, section: Section | None = None, kind: str | None = None) -> bool:
     """Whether the section may be edited in the plan's state: while a reviewer has
-    asked for changes, only the sections sent back are open."""
+    asked for changes, only the sections sent back are open; a shared section is
+    closed while any partner's plan is waiting for sign-off or with the reviewers."""
+    section = section or (section_of_kind(plan, kind) if kind else None)
+    if section is not None and frozen_by(plan, section):
+        return False
     if plan.status != Plan.Status.CHANGES_REQUESTED:
         return True
-    section = section or (section_of_kind(plan, kind) if kind else None)
     return section is not None and progress_for(plan, section).changes_requested

@@ -12,12 +12,13 @@ from django.views.decorators.http import require_POST
 
 from plans import permissions
 from plans.diff import text_diff
+from plans.http import back_or
 from plans.models import Plan
 from plans.ui import CompletionForm, error_summary, save_and_respond
 
 from .actions import EditConflict, save_section
 from .editors import EDITORS, NarrativeEditor
-from .selectors import progress_for, section_open
+from .selectors import frozen_by, progress_for, section_open
 
 
 def _section(plan, section_slug):
@@ -42,7 +43,12 @@ def _page_context(plan, section):
     partners = list(
         plan.narrative.plans.order_by("area__name").values_list("area__name", flat=True)
     )
-    context = {"plan": plan, "section": section, "partner_names": partners}
+    context = {
+        "plan": plan,
+        "section": section,
+        "partner_names": partners,
+        "frozen_by": frozen_by(plan, section),
+    }
     for provider in SECTION_CONTEXT[section.kind]:
         context |= provider(plan)
     return context
@@ -131,7 +137,7 @@ def complete_section(request, round_slug, area_slug, section_slug):
     if section is None:
         raise Http404("No such section in this round.")
     completion = CompletionForm(request.POST)
-    back = request.META.get("HTTP_REFERER") or plan.get_absolute_url()
+    back = back_or(request, plan.get_absolute_url())
     if not completion.is_valid():
         messages.error(request, "Select whether you have completed this section.")
         return redirect(back)

@@ -4,6 +4,7 @@ import pytest
 
 from plans.models import (
     ConditionAnswer,
+    HighImpactChangeAssessment,
     NarrativeAnswer,
     Risk,
     SectionProgress,
@@ -241,3 +242,44 @@ def test_a_commissioner_can_complete_every_section(client, username, key):
         assert response.status_code == 302, (section.slug, response.content.decode()[-4000:])
     progress = SectionProgress.objects.for_plan(the_plan).filter(completed=True)
     assert progress.count() == the_plan.round.sections.filter(kind__in=EDITORS).count()
+
+
+def test_opening_the_sign_off_and_hicm_pages_writes_nothing(client):
+    """Reading never writes: rows the round defines but the plan lacks are offered
+    unsaved, and created only when filled in and saved."""
+    havering = plan("2017-19", "havering")
+    SignOff.objects.filter(plan=havering, role__slug="dass").delete()
+    HighImpactChangeAssessment.objects.filter(narrative=havering.narrative).delete()
+
+    def counts():
+        return (
+            SignOff.objects.count(),
+            SignOff.history.count(),
+            HighImpactChangeAssessment.objects.count(),
+            HighImpactChangeAssessment.history.count(),
+        )
+
+    before = counts()
+    login(client, "bhr.commissioner")
+    sign_off = client.get(section_url("2017-19", "havering", "sign-off")).content.decode()
+    client.get(section_url("2017-19", "havering", "hicm"))
+    assert counts() == before
+    # One CCG row, for the CCG itself, never one labelled with the council's name.
+    assert sign_off.count("Clinical Commissioning Group accountable officer: NHS Havering CCG") == 1
+    assert "Clinical Commissioning Group accountable officer: Havering<" not in sign_off
+    assert "Director of Adult Social Services: Havering" in sign_off  # offered, unsaved
+    url = section_url("2017-19", "havering", "sign-off")
+    data = open_form(client, url)
+    dass = next(k for k, v in data.items() if k.endswith("-signed_by") and not v)
+    prefix = dass.removesuffix("-signed_by")
+    data |= {
+        dass: "A. Director",
+        f"{prefix}-position": "Director of Adult Social Services",
+        f"{prefix}-signed_on_0": "8",
+        f"{prefix}-signed_on_1": "9",
+        f"{prefix}-signed_on_2": "2017",
+        "completed": "no",
+    }
+    assert client.post(url, data).status_code == 302
+    saved = SignOff.objects.get(plan=havering, role__slug="dass")
+    assert (saved.organisation, saved.signed_by) == ("Havering", "A. Director")
