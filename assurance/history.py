@@ -20,13 +20,26 @@ from schemes.models import ExpenditureLine, Scheme
 TRACKED = [
     (Plan, "pk", "Plan details", lambda r, t: ""),
     (SignOff, "plan", "Sign-off", lambda r, t: r.organisation),
-    (NarrativeAnswer, "narrative", "Section", lambda r, t: t.get(r.section_id, "")),
+    (NarrativeAnswer, "narrative", "Section", lambda r, t: t["sections"].get(r.section_id, "")),
     (ConditionAnswer, "narrative", "National condition answer", lambda r, t: ""),
     (Risk, "narrative", "Risk", lambda r, t: r.reference),
     (Milestone, "narrative", "Milestone", lambda r, t: r.reference),
     (Scheme, "plan", "Scheme", lambda r, t: f"{r.code} {r.name}"),
-    (IncomeLine, "plan", "Income line", lambda r, t: f"£{r.amount:,}"),
-    (ExpenditureLine, "scheme", "Expenditure line", lambda r, t: f"£{r.amount:,}"),
+    (
+        IncomeLine,
+        "plan",
+        "Income line",
+        lambda r, t: f"{t['sources'].get(r.source_id, '')} {t['years'].get(r.year_id, '')}: "
+        f"£{r.amount:,}",
+    ),
+    (
+        ExpenditureLine,
+        "scheme",
+        "Expenditure line",
+        # Which scheme, source and year, so one changed cell can be found among many.
+        lambda r, t: f"{t['schemes'].get(r.scheme_id, '')} {t['sources'].get(r.source_id, '')} "
+        f"{t['years'].get(r.year_id, '')}: £{r.amount:,}",
+    ),
 ]
 SKIP = {"lock_version", "updated_at", "order"}
 
@@ -62,7 +75,12 @@ def plan_history(plan, limit=300):
             changes.append(("note", "", event.note))
         who = event.actor.get_username() if event.actor else ""
         entries.append(Entry(event.at, who, event.get_kind_display(), changes))
-    titles = dict(plan.round.sections.values_list("pk", "title"))
+    titles = {
+        "sections": dict(plan.round.sections.values_list("pk", "title")),
+        "schemes": dict(Scheme.history.filter(plan_id=plan.pk).values_list("id", "code")),
+        "sources": dict(plan.round.funding_sources.values_list("pk", "name")),
+        "years": {y.pk: y.label for y in plan.round.years.all()},
+    }
     for model, key, label, name in TRACKED:
         previous = {}
         for record in _records(plan, model, key):

@@ -78,6 +78,8 @@ class TemplateUpload(models.Model):
     outcome = models.CharField(max_length=9, choices=Outcome.choices)
     problems = models.JSONField(default=list, blank=True)
     changes = models.PositiveIntegerField(default=0)
+    # What the import changed, in words ("H1 iBCF 2017/18: £600,000 → £650,000").
+    change_list = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-uploaded_at"]

@@ -37,6 +37,7 @@ def money_field(label, required=False):
             attrs={"inputmode": "decimal", "class": "govuk-input govuk-input--width-10"}
         ),
         error_messages={
+            "required": "Enter an amount in pounds; to drop a line, tick its remove box",
             "invalid": "Enter an amount in pounds, like 1234567.89",
             "min_value": "Enter an amount of £0 or more",
             "max_value": "Enter an amount under £1 trillion",

@@ -112,7 +112,7 @@ class SchemeForm(forms.ModelForm):
 
 
 class ExpenditureLineForm(forms.ModelForm):
-    amount = money_field("Amount (£)")
+    amount = money_field("Amount (£)", required=True)
 
     class Meta:
         model = ExpenditureLine

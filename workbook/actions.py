@@ -7,6 +7,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from finance.models import TemplateUpload
@@ -14,7 +15,8 @@ from plans import permissions
 from plans.models import Plan, Section
 from plans.sections.selectors import section_open
 
-from .importer import apply_template
+from . import fingerprints
+from .importer import apply_template, described_changes, totals
 from .reader import read_template
 from .safety import MAX_UPLOAD_BYTES, Problem, whole_file
 
@@ -73,9 +75,42 @@ def import_template(
         record.save()
         return record, problems
     with transaction.atomic():
-        record.changes = apply_template(plan, parsed, user)
+        # Row-lock the plan so two uploads (or an upload and a page save racing it)
+        # compare against the plan as it is while this one writes.
+        Plan.objects.select_for_update().filter(pk=plan.pk).first()
+        tables, conflicts = fingerprints.tables_to_apply(
+            plan,
+            parsed.stamped,
+            fingerprints.uploaded(parsed),
+            fingerprints.stored(plan, [table for table, _form in parsed.metrics]),
+        )
+        if conflicts:
+            problems = [stale(table, change) for table, change in conflicts.items()]
+            record.problems = [p.as_row() for p in problems]
+            record.outcome = TemplateUpload.Outcome.REFUSED
+            record.save()
+            return record, problems
+        before = totals(plan)
+        record.changes = apply_template(plan, parsed, user, tables)
+        record.change_list = described_changes(before, totals(plan)) if record.changes else []
         record.outcome = (
             TemplateUpload.Outcome.IMPORTED if record.changes else TemplateUpload.Outcome.UNCHANGED
         )
         record.save()
     return record, []
+
+
+def stale(table: str, change: fingerprints.Change) -> Problem:
+    """The problem for a table changed both in the file and on the web since download."""
+    who = change.by.get_username() if change.by else "someone"
+    when = f" on {timezone.localtime(change.at):%-d %B %Y at %H:%M}" if change.at else ""
+    sheet = fingerprints.SHEET_OF[table]
+    return Problem(
+        sheet,
+        "Whole sheet",
+        "",
+        f"The {sheet.lower()} figures were changed on the web by {who}{when}, after this "
+        f"template was downloaded, and the file changes them too. Nothing was imported, "
+        f"so neither change is lost. Download the template again (it has their changes) "
+        f"and make your changes in it.",
+    )

@@ -21,6 +21,12 @@ REQUIRED_SHEETS = (INCOME, EXPENDITURE, METRICS, META)
 
 # Hidden stamp: defined name -> meaning
 STAMP = {"bcf_round": "round", "bcf_area": "area", "bcf_version": "version"}
+# What each table held at download (workbook/fingerprints.py); absent from blank ones.
+CONTENT_STAMP = {
+    "bcf_income_content": "income",
+    "bcf_expenditure_content": "expenditure",
+    "bcf_metrics_content": "metrics",
+}
 HEADER_NAMES = {
     INCOME: "bcf_income_header",
     EXPENDITURE: "bcf_expenditure_header",

@@ -80,6 +80,7 @@ class Parsed:
     schemes: dict = field(default_factory=dict)  # code -> {name, theme, scheme_type}
     lines: list = field(default_factory=list)  # (scheme code, cleaned line data)
     metrics: list = field(default_factory=list)  # (table, MetricValuesForm)
+    stamped: dict = field(default_factory=dict)  # table -> fingerprint at download
 
 
 class Reader(MetricSheet):
@@ -111,7 +112,7 @@ class Reader(MetricSheet):
         try:
             if not self.check_stamp() or not self.check_sheets():
                 return None
-            parsed = Parsed()
+            parsed = Parsed(stamped=self.content_stamp())
             rows = {name: self.table_rows(name) for name in L.HEADER_NAMES}
             if any(value is None for value in rows.values()):
                 return None
@@ -203,6 +204,22 @@ class Reader(MetricSheet):
             return True
         self.problems = [whole_file(message)]
         return False
+
+    def content_stamp(self):
+        """{table: fingerprint at download}; empty for a blank template. A damaged or
+        missing fingerprint only loses the staleness check for that table."""
+        found = {}
+        for name, table in L.CONTENT_STAMP.items():
+            if name not in self.book.defined_names:
+                continue
+            where, fault = self.destination(name, "The template's content stamp")
+            if fault is None:
+                try:
+                    value = self.book[where[0]][where[1]].value
+                except SHEET_ERRORS:
+                    continue
+                found[table] = str(value) if value else None
+        return found
 
     def check_sheets(self):
         for name in L.REQUIRED_SHEETS:

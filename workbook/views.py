@@ -73,7 +73,10 @@ def upload(request, round_slug, area_slug):
         messages.success(
             request,
             f"Template imported ({record.reference}): "
-            f"{record.changes} change{'s' if record.changes != 1 else ''}.",
+            f"{record.changes} change{'s' if record.changes != 1 else ''}"
+            + (f": {'; '.join(record.change_list[:5])}" if record.change_list else "")
+            + (f"; and {len(record.change_list) - 5} more" if len(record.change_list) > 5 else "")
+            + ".",
         )
     else:
         messages.success(

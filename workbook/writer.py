@@ -16,6 +16,7 @@ from metrics.models import MetricDefinition, MetricPeriod
 from metrics.selectors import metric_tables
 from schemes.models import ExpenditureLine, Scheme
 
+from . import fingerprints
 from . import layout as L
 from .cells import (
     BOLD,
@@ -67,16 +68,20 @@ def _drop_down(sheet, list_name, column, first_row, last_row):
     sheet.add_data_validation(validation)
 
 
-def _stamp(workbook, round_, area):
+def _stamp(workbook, round_, area, plan):
     sheet = workbook.create_sheet(L.META)
-    for row, (name, meaning) in enumerate(L.STAMP.items(), 1):
-        value = {
-            "round": round_.slug,
-            "area": area.slug if area else "",
-            "version": L.TEMPLATE_VERSION,
-        }[meaning]
+    values = {
+        "round": round_.slug,
+        "area": area.slug if area else "",
+        "version": L.TEMPLATE_VERSION,
+    }
+    names = dict(L.STAMP)
+    if plan is not None:
+        values |= fingerprints.stored(plan, metric_tables(plan))
+        names |= L.CONTENT_STAMP
+    for row, (name, meaning) in enumerate(names.items(), 1):
         sheet.cell(row=row, column=1, value=meaning)
-        text(sheet.cell(row=row, column=2), value)
+        text(sheet.cell(row=row, column=2), values[meaning])
         define_name(workbook, name, L.META, f"$B${row}")
     sheet.sheet_state = "veryHidden"
     protect(sheet)
@@ -372,7 +377,7 @@ def build_template(round_, plan=None):
 
     add_reference_sheets(workbook, round_, plan)
     _lists(workbook, round_)
-    _stamp(workbook, round_, area)
+    _stamp(workbook, round_, area, plan)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -170,3 +170,18 @@ def test_a_posted_line_id_of_another_scheme_cannot_reach_that_line(client):
     data["lines-0-amount"] = "1"
     client.post(url, data)
     assert dict(second.expenditure_lines.values_list("pk", "amount")) == theirs
+
+
+def test_blanking_a_lines_amount_asks_for_one_and_writes_nothing(client):
+    """Found by the property test on PostgreSQL: a blank amount reached the database
+    (NOT NULL) as a server error."""
+    login(client, "bhr.finance")
+    scheme = Scheme.objects.filter(plan__area__slug="havering").order_by("code").first()
+    url = f"{BASE}{scheme.code}/"
+    before = dict(scheme.expenditure_lines.values_list("pk", "amount"))
+    response = client.post(url, form_data(client.get(url)) | {"lines-0-amount": ""})
+    assert response.status_code == 400
+    assert "Enter an amount in pounds; to drop a line, tick its remove box" in (
+        response.content.decode()
+    )
+    assert dict(scheme.expenditure_lines.values_list("pk", "amount")) == before

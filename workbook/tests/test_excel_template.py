@@ -9,6 +9,7 @@ from collections import Counter
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
@@ -124,9 +125,15 @@ def test_validations_and_protection_survive_a_save_in_another_program(client):
     assert upload(client, data).status_code == 302
 
 
+def without_content_stamp(book):
+    """A template from before content fingerprints: applied whole, as then."""
+    for name in L.CONTENT_STAMP:
+        del book.defined_names[name]
+
+
 def test_import_into_an_empty_plan_reproduces_seed_8_4(client):
     login(client, "bhr.finance")
-    data = download(client)
+    data = edit(download(client), without_content_stamp)
     the_plan = plan("2017-19", "havering")
     ExpenditureLine.objects.filter(scheme__plan=the_plan).delete()
     the_plan.schemes.all().delete()
@@ -387,3 +394,78 @@ def test_an_error_part_way_through_an_import_leaves_the_plan_as_it_was(client, m
     with pytest.raises(DatabaseError):
         importer.apply_template(plan("2017-19", "havering"), parsed)
     assert snapshot() == before
+
+
+def _income_on_the_web(username, amount):
+    """What the income page does: a save through the same writer, as that user."""
+    the_plan = plan("2017-19", "havering")
+    line = IncomeLine.objects.filter(plan=the_plan).order_by("pk").first()
+    line.amount = amount
+    line._history_user = get_user_model().objects.get(username=username)
+    line.save()
+    return line
+
+
+def test_a_stale_upload_never_undoes_web_edits(client):
+    """Downloaded, then income changed on the web: the old file, unedited there, keeps
+    the web's income; an edit to another sheet still goes in."""
+    login(client, "bhr.finance")
+    data = download(client)
+    line = _income_on_the_web("bhr.commissioner", Decimal("123456.00"))
+    edited = edit(data, lambda book: book[L.EXPENDITURE].__setitem__("M4", 1234.56789))
+    assert upload(client, edited).status_code == 302
+    line.refresh_from_db()
+    assert line.amount == Decimal("123456.00")  # the web edit stands
+    code = load_workbook(io.BytesIO(data))[L.EXPENDITURE]["A4"].value
+    assert Decimal("1234567.89") in ExpenditureLine.objects.filter(
+        scheme__plan__area__slug="havering", scheme__code=code
+    ).values_list("amount", flat=True)
+
+
+def test_an_upload_changing_what_the_web_changed_since_is_refused_naming_who(client):
+    login(client, "bhr.finance")
+    data = download(client)
+    line = _income_on_the_web("bhr.commissioner", Decimal("123456.00"))
+    before = snapshot()
+    response = upload(client, edit(data, cell(L.INCOME, "C4", 1)))
+    assert response.status_code == 400
+    [found] = problems(response)
+    assert found.startswith("Income Whole sheet")
+    assert "changed on the web by bhr.commissioner on" in found
+    assert "Download the template again" in found
+    assert snapshot() == before
+    line.refresh_from_db()
+    assert line.amount == Decimal("123456.00")
+    record = TemplateUpload.objects.latest("uploaded_at")
+    assert record.outcome == "refused"
+    # A fresh template carries the web's change, and its edit goes in.
+    fresh = edit(download(client), cell(L.INCOME, "C4", 1))
+    assert upload(client, fresh).status_code == 302
+
+
+def test_one_download_uploaded_twice_with_different_edits_refuses_the_second(client):
+    login(client, "bhr.finance")
+    data = download(client)
+    assert upload(client, edit(data, cell(L.INCOME, "C4", 1))).status_code == 302
+    after_first = snapshot()
+    second = upload(client, edit(data, cell(L.INCOME, "C4", 2)))
+    assert second.status_code == 400
+    assert "changed on the web by bhr.finance" in problems(second)[0]
+    assert snapshot() == after_first
+
+
+def test_an_import_says_what_it_changed_and_history_names_the_line(client):
+    login(client, "bhr.finance")
+    data = download(client)
+    sheet = load_workbook(io.BytesIO(data))[L.EXPENDITURE]
+    code = sheet["A4"].value
+    response = upload(client, edit(data, lambda book: book[L.EXPENDITURE].__setitem__("M4", 650)))
+    assert response.status_code == 302
+    record = TemplateUpload.objects.latest("uploaded_at")
+    [change] = record.change_list
+    assert change.startswith(f"{code} ") and "2017/18: £" in change and "→ £" in change
+    page = client.get(HAVERING + "finance/").content.decode()
+    assert change in html.unescape(page)  # in the "Template imported" message
+    assert "What changed (1)" in client.get(HAVERING + "finance/upload/").content.decode()
+    timeline = html.unescape(client.get(HAVERING + "timeline/").content.decode())
+    assert f"Expenditure line changed {code} " in timeline
