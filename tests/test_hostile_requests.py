@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 import pytest
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
+from django.db import transaction
 from django.test import Client
 from django.urls import path
 from hypothesis import HealthCheck, Phase, given, settings
@@ -456,19 +457,26 @@ typed = st.one_of(
     max_examples=60,
     deadline=None,
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    # The same examples on every run, so CI is reproducible; to explore further,
+    # run locally with derandomize off and more examples.
+    derandomize=True,
     print_blob=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(route=st.sampled_from(FORM_ROUTES), data=st.data())
 def test_no_form_of_a_plan_answers_with_a_server_error(route, data):
-    username, url = route
-    client = hostile_client(username)
-    page = client.get(url)
-    assert page.status_code == 200, url
-    fields = form_data(page)
-    values = data.draw(st.dictionaries(st.sampled_from(sorted(fields)), typed, min_size=1))
-    before = take_snapshot(plan("2017-19", "havering"))
-    response = client.post(url, fields | values)
-    assert response.status_code < 500, (url, values)
-    if response.status_code >= 400:
-        assert take_snapshot(plan("2017-19", "havering")) == before
+    # Each example starts from the same plan: a save it makes is rolled back, so the
+    # next example's page (and so its fields to draw from) is the same.
+    with transaction.atomic():
+        username, url = route
+        client = hostile_client(username)
+        page = client.get(url)
+        assert page.status_code == 200, url
+        fields = form_data(page)
+        values = data.draw(st.dictionaries(st.sampled_from(sorted(fields)), typed, min_size=1))
+        before = take_snapshot(plan("2017-19", "havering"))
+        response = client.post(url, fields | values)
+        assert response.status_code < 500, (url, values)
+        if response.status_code >= 400:
+            assert take_snapshot(plan("2017-19", "havering")) == before
+        transaction.set_rollback(True)
