@@ -29,6 +29,7 @@ from plans.models import (
 )
 from plans.sections.selectors import progress_key
 
+from . import selectors
 from .selectors import incomplete_sections, unanswered_kloes
 from .snapshot import take_snapshot
 
@@ -349,7 +350,8 @@ def answer_kloe(
 
 
 def latest_version(plan: Plan) -> PlanVersion:
-    version = plan.versions.order_by("-number").first()
+    """The version assurance acts on; refused before the first submission."""
+    version = selectors.latest_version(plan)
     if version is None:
         raise TransitionRefused("The plan has not been submitted.")
     return version

@@ -8,6 +8,7 @@ from django.utils.text import Truncator
 
 from finance.models import IncomeLine
 from metrics.models import MetricTrajectory
+from plans.findings import money
 from plans.models import (
     ConditionAnswer,
     ConditionQuestion,
@@ -27,10 +28,6 @@ WORDS = 60
 
 def _count(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
-
-
-def _money(amount: Decimal | None) -> str:
-    return f"£{amount or 0:,.0f}"
 
 
 def answers_summary(plan: Plan) -> dict[int, str]:
@@ -78,10 +75,10 @@ def answers_summary(plan: Plan) -> dict[int, str]:
         else "",
         Kind.HICM: f"{hicm} of {changes} changes assessed" if hicm else "",
         Kind.SCHEMES: f"{_count(schemes['count'], 'scheme', 'schemes')}, "
-        f"{_money(schemes['spend'])} planned in all"
+        f"{money(schemes['spend'] or Decimal(0))} planned in all"
         if schemes["count"]
         else "",
-        Kind.FINANCE: f"{_money(income)} in the pool over the round" if income is not None else "",
+        Kind.FINANCE: f"{money(income)} in the pool over the round" if income is not None else "",
         Kind.METRICS: f"{planned} of {metrics} metrics have planned values" if metrics else "",
     }
     for kind, (one, many) in {

@@ -29,16 +29,19 @@ TRACKED = [
         IncomeLine,
         "plan",
         "Income line",
-        lambda r, t: f"{t['sources'].get(r.source_id, '')} {t['years'].get(r.year_id, '')}: "
-        f"£{r.amount:,}",
+        lambda r, t: (
+            f"{t['sources'].get(r.source_id, '')} {t['years'].get(r.year_id, '')}: £{r.amount:,}"
+        ),
     ),
     (
         ExpenditureLine,
         "scheme",
         "Expenditure line",
         # Which scheme, source and year, so one changed cell can be found among many.
-        lambda r, t: f"{t['schemes'].get(r.scheme_id, '')} {t['sources'].get(r.source_id, '')} "
-        f"{t['years'].get(r.year_id, '')}: £{r.amount:,}",
+        lambda r, t: (
+            f"{t['schemes'].get(r.scheme_id, '')} {t['sources'].get(r.source_id, '')} "
+            f"{t['years'].get(r.year_id, '')}: £{r.amount:,}"
+        ),
     ),
 ]
 SKIP = {"lock_version", "updated_at", "order"}

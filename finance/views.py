@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from plans import permissions
 from plans.models import Section
-from plans.sections.selectors import progress_for, section_of_kind, section_open
+from plans.sections.selectors import can_edit, progress_for, section_of_kind
 from plans.ui import CompletionForm, error_summary, page_conflict, save_and_respond
 
 from . import actions, selectors
@@ -35,10 +35,8 @@ def summary(request, round_slug, area_slug):
 def income(request, round_slug, area_slug):
     """Income into the pool: one amount per funding source and year."""
     plan = permissions.get_plan_for(request.user, round_slug, area_slug, "view")
-    can_edit = permissions.can_edit_finance(request.user, plan) and section_open(
-        plan, kind=Section.Kind.FINANCE
-    )
-    if request.method == "POST" and not can_edit:
+    editable = can_edit(request.user, plan, kind=Section.Kind.FINANCE)
+    if request.method == "POST" and not editable:
         raise PermissionDenied
     progress = progress_for(plan, section_of_kind(plan, Section.Kind.FINANCE))
     years, sources, amounts = selectors.income_grid(plan)
@@ -49,7 +47,7 @@ def income(request, round_slug, area_slug):
         "form": form,
         "years": years,
         "sources": sources,
-        "can_edit": can_edit,
+        "can_edit": editable,
         "progress": progress,
         "version": data.get("lock_version") if data else progress.lock_version,
     }

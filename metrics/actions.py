@@ -6,11 +6,11 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import User
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from plans.locking import EditConflict, claim
+from plans.locking import EditConflict, claim, lock_row, read_version
 from plans.models import Plan, Section
 from plans.sections.actions import check_can_edit, touch_sections
 from plans.sections.selectors import section_of_kind
@@ -108,22 +108,7 @@ def _write_planned(
 
 
 def _lock(plan: Plan, metric: MetricDefinition) -> MetricLock:
-    """The metric's lock row, made at version 0 on its first save. Of two first saves
-    at once, one inserts and the other meets the unique constraint (IntegrityError),
-    reads the winner's row and then loses the claim: a conflict, never a lost update."""
-    try:
-        with transaction.atomic():
-            return MetricLock.objects.get_or_create(plan=plan, metric=metric)[0]
-    except IntegrityError:  # made by a concurrent save a moment ago
-        return MetricLock.objects.get(plan=plan, metric=metric)
-
-
-def _read_version(posted_version: object) -> int:
-    """The page's hidden version as posted; one that is not a number cannot match."""
-    try:
-        return int(posted_version)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        return -1
+    return lock_row(MetricLock, plan=plan, metric=metric)
 
 
 @transaction.atomic
@@ -147,7 +132,7 @@ def save_metric(
     lock = _lock(plan, table.metric)
     won = claim(
         MetricLock.objects.filter(pk=lock.pk),
-        _read_version(posted_version),
+        read_version(posted_version),
         updated_by=user,
         updated_at=timezone.now(),
     )

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from plans import permissions
 from plans.models import Section
-from plans.sections.selectors import progress_for, section_of_kind, section_open
+from plans.sections.selectors import can_edit, progress_for, section_of_kind
 from plans.ui import CompletionForm, error_summary, page_conflict, save_and_respond
 
 from . import actions, selectors
@@ -43,10 +43,8 @@ def plan_metrics(request, round_slug, area_slug):
 @login_required
 def metric_edit(request, round_slug, area_slug, code):
     plan = permissions.get_plan_for(request.user, round_slug, area_slug, "view")
-    can_edit = permissions.can_edit_finance(request.user, plan) and section_open(
-        plan, kind=Section.Kind.METRICS
-    )
-    if request.method == "POST" and not can_edit:
+    editable = can_edit(request.user, plan, kind=Section.Kind.METRICS)
+    if request.method == "POST" and not editable:
         raise PermissionDenied
     table = next((t for t in selectors.metric_tables(plan) if t.metric.code == code), None)
     if table is None:
@@ -57,14 +55,14 @@ def metric_edit(request, round_slug, area_slug, code):
         "plan": plan,
         "table": table,
         "form": form,
-        "can_edit": can_edit,
+        "can_edit": editable,
         # Each metric has its own lock: saving another metric never makes this page stale.
         "version": data.get("lock_version")
         if data
         else selectors.metric_lock(plan, table.metric).lock_version,
     }
     if data is None:
-        if not can_edit:
+        if not editable:
             for each in form.fields.values():
                 each.disabled = True
         return render(request, "metrics/metric_form.html", context)

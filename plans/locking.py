@@ -2,6 +2,7 @@
 
 from typing import Any, Protocol
 
+from django.db import IntegrityError, transaction
 from django.db.models import F, Model, QuerySet
 
 
@@ -28,3 +29,23 @@ def claim(queryset: QuerySet[Model], read_version: int, **updates: Any) -> bool:
         lock_version=F("lock_version") + 1, **updates
     )
     return bumped == 1
+
+
+def read_version(posted: object) -> int:
+    """A page's hidden version as posted; one that is not a number cannot match any
+    row's version, so its save is refused as stale."""
+    try:
+        return int(posted)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return -1
+
+
+def lock_row[M: Model](model: type[M], **key: Any) -> M:
+    """The lock row for `key`, made at version 0 the first time. Of two first saves at
+    once, one inserts and the other meets the unique constraint, reads the winner's
+    row and then loses its claim: a conflict, never a lost update."""
+    try:
+        with transaction.atomic():
+            return model._default_manager.get_or_create(**key)[0]
+    except IntegrityError:  # made by a concurrent save a moment ago
+        return model._default_manager.get(**key)

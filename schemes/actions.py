@@ -12,10 +12,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from plans import permissions
 from plans.locking import EditConflict, claim
 from plans.models import Plan, Section
-from plans.sections.selectors import section_open
+from plans.sections.selectors import can_edit
 
 from .models import ExpenditureLine, Scheme
 from .selectors import LINE_FIELDS
@@ -25,14 +24,14 @@ from .selectors import LINE_FIELDS
 type LineValues = Mapping[str, Any]
 
 
+_LISTED = {"source", "year", "area_of_spend", "commissioner", "provider_type"}
+
+
 def _value(line_or_values: Any, name: str) -> Any:
     if isinstance(line_or_values, ExpenditureLine):
         return getattr(line_or_values, f"{name}_id" if name in _LISTED else name)
     value = line_or_values.get(name)
     return getattr(value, "pk", value) if name in _LISTED else value
-
-
-_LISTED = {"source", "year", "area_of_spend", "commissioner", "provider_type"}
 
 
 def line_key(line_or_values: Any) -> tuple:
@@ -49,9 +48,7 @@ class SchemeIdTaken(Exception):
 
 
 def check_can_edit_schemes(user: User, plan: Plan) -> None:
-    if not permissions.can_edit_finance(user, plan) or not section_open(
-        plan, kind=Section.Kind.SCHEMES
-    ):
+    if not can_edit(user, plan, kind=Section.Kind.SCHEMES):
         raise PermissionDenied
 
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from plans import permissions
 from plans.locking import EditConflict
 from plans.models import Section
-from plans.sections.selectors import section_open
+from plans.sections.selectors import can_edit, section_open
 from plans.ui import error_summary, save_and_respond
 
 from . import actions, selectors
@@ -39,19 +39,13 @@ def _errors(form, lines):
     return found
 
 
-def _can_edit(user, plan):
-    return permissions.can_edit_finance(user, plan) and section_open(
-        plan, kind=Section.Kind.SCHEMES
-    )
-
-
 @login_required
 def scheme_edit(request, round_slug, area_slug, code=None):
     """Add a scheme, or edit one, with its expenditure lines (several at once)."""
     plan = permissions.get_plan_for(request.user, round_slug, area_slug, "view")
-    can_edit = _can_edit(request.user, plan)
+    editable = can_edit(request.user, plan, kind=Section.Kind.SCHEMES)
     scheme = get_object_or_404(Scheme, plan=plan, code=code) if code else Scheme(plan=plan)
-    if request.method == "POST" and not can_edit:
+    if request.method == "POST" and not editable:
         raise PermissionDenied
     data = request.POST if request.method == "POST" else None
     form = SchemeForm(data, instance=scheme, plan=plan)
@@ -62,9 +56,9 @@ def scheme_edit(request, round_slug, area_slug, code=None):
         form_kwargs={"round": plan.round, "choices": ExpenditureLineForm.list_choices(plan.round)},
         queryset=scheme.expenditure_lines.select_related("source", "year") if scheme.pk else None,
     )
-    context = {"plan": plan, "scheme": scheme, "form": form, "lines": lines, "can_edit": can_edit}
+    context = {"plan": plan, "scheme": scheme, "form": form, "lines": lines, "can_edit": editable}
     if data is None:
-        if not can_edit:
+        if not editable:
             for each in [form, *lines.forms]:
                 for field in each.fields.values():
                     field.disabled = True

@@ -11,9 +11,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from finance.models import TemplateUpload
-from plans import permissions
 from plans.models import Plan, Section
-from plans.sections.selectors import section_open
+from plans.sections.selectors import can_edit
 
 from . import fingerprints
 from .importer import apply_template, described_changes, totals
@@ -24,9 +23,7 @@ logger = logging.getLogger(__name__)
 
 
 def can_upload(user: User, plan: Plan) -> bool:
-    return permissions.can_edit_finance(user, plan) and section_open(
-        plan, kind=Section.Kind.FINANCE
-    )
+    return can_edit(user, plan, kind=Section.Kind.FINANCE)
 
 
 def import_template(

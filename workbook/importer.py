@@ -15,6 +15,7 @@ from finance.actions import write_income
 from finance.models import IncomeLine
 from metrics.actions import touch_metric, write_metric
 from metrics.selectors import MetricTable
+from plans.findings import money
 from plans.models import Plan, Section
 from plans.sections.actions import touch_sections
 from schemes.actions import write_schemes
@@ -76,11 +77,11 @@ def described_changes(
 ) -> list[str]:
     """["H1 iBCF 2017/18: £600,000 → £650,000", …] in a stable order."""
 
-    def money(amount: Decimal | None) -> str:
-        return "none" if amount is None else f"£{amount:,.0f}"
+    def shown(amount: Decimal | None) -> str:
+        return "none" if amount is None else money(amount)
 
     return [
-        f"{' '.join(key)}: {money(before.get(key))} → {money(after.get(key))}"
+        f"{' '.join(key)}: {shown(before.get(key))} → {shown(after.get(key))}"
         for key in sorted(set(before) | set(after))
         if before.get(key) != after.get(key)
     ]

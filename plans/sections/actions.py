@@ -6,31 +6,26 @@ from collections.abc import Callable, Iterable
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from plans import permissions
-from plans.locking import EditConflict, claim
+from plans import locking
+from plans.locking import EditConflict, claim, lock_row
 from plans.models import Plan, Section, SectionProgress
 
-from .selectors import progress_key, section_of_kind, section_open
+from .selectors import can_edit, progress_key, section_of_kind
 
 __all__ = ["EditConflict", "save_page", "save_section", "touch_sections"]
 
 
 def _get_or_create(plan: Plan, section: Section) -> SectionProgress:
-    key = progress_key(plan, section)
-    try:
-        with transaction.atomic():
-            return SectionProgress.objects.get_or_create(**key)[0]
-    except IntegrityError:  # created by a concurrent save a moment ago
-        return SectionProgress.objects.get(**key)
+    return lock_row(SectionProgress, **progress_key(plan, section))
 
 
 def check_can_edit(user: User, plan: Plan, section: Section) -> None:
     """Refuse a save the user may not make, or one the plan's state does not allow."""
-    if not permissions.can_edit_section(user, plan, section) or not section_open(plan, section):
+    if not can_edit(user, plan, section):
         raise PermissionDenied
 
 
@@ -84,10 +79,6 @@ def save_page(
     section = section_of_kind(plan, kind)
     if section is None:
         raise ValueError(f"Round {plan.round.slug} has no {kind} section.")
-    try:
-        read_version = int(posted_version)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
-        read_version = -1
     completed = SectionProgress.objects.filter(
         **progress_key(plan, section), completed=True
     ).exists()
@@ -95,7 +86,7 @@ def save_page(
         plan=plan,
         section=section,
         user=user,
-        read_version=read_version,
+        read_version=locking.read_version(posted_version),
         completed=completed,
         write=write,
     )

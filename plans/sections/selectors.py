@@ -3,6 +3,9 @@ open for editing in the plan's state."""
 
 from dataclasses import dataclass
 
+from django.contrib.auth.models import User
+
+from plans import permissions
 from plans.models import Plan, Section, SectionProgress
 
 
@@ -77,6 +80,20 @@ def frozen_by(plan: Plan, section: Section) -> list[Plan]:
         .select_related("area")
         .order_by("area__name")
     )
+
+
+def can_edit(
+    user: User, plan: Plan, section: Section | None = None, kind: str | None = None
+) -> bool:
+    """Whether `user` may change this section (or the round's section of `kind`) now:
+    their role in the area, and the plan's and its partners' state. The one check
+    every page and action of a section asks."""
+    section = section or (section_of_kind(plan, kind) if kind else None)
+    if section is None:  # a round without the section: the money pages still need a rule
+        allowed = permissions.can_edit_finance(user, plan)
+    else:
+        allowed = permissions.can_edit_section(user, plan, section)
+    return allowed and section_open(plan, section)
 
 
 def section_open(plan: Plan, section: Section | None = None, kind: str | None = None) -> bool:

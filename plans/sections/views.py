@@ -18,7 +18,7 @@ from plans.ui import CompletionForm, error_summary, save_and_respond
 
 from .actions import EditConflict, save_section
 from .editors import EDITORS, NarrativeEditor
-from .selectors import frozen_by, progress_for, section_open
+from .selectors import can_edit, frozen_by, progress_for
 
 
 def _section(plan, section_slug):
@@ -60,19 +60,19 @@ def edit_section(request, round_slug, area_slug, section_slug):
     if nobody else saved it since the form was read."""
     plan = permissions.get_plan_for(request.user, round_slug, area_slug, "view")
     section = _section(plan, section_slug)
-    can_edit = permissions.can_edit_narrative(request.user, plan) and section_open(plan, section)
+    editable = can_edit(request.user, plan, section)
     editor_class = EDITORS[section.kind]
-    context = _page_context(plan, section) | {"can_edit": can_edit}
+    context = _page_context(plan, section) | {"can_edit": editable}
     progress = progress_for(plan, section)
 
     if request.method != "POST":
         completion = CompletionForm.for_progress(progress)
-        editor = editor_class(plan, section, readonly=not can_edit)
+        editor = editor_class(plan, section, readonly=not editable)
         return render(
             request, editor.template, context | _form_context(editor, completion, progress)
         )
 
-    if not can_edit:
+    if not editable:
         raise PermissionDenied
     completion = CompletionForm(request.POST)
     completing = completion.is_valid() and completion.cleaned_data["completed"]
