@@ -4,9 +4,10 @@ from django.core.management import call_command
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Every test database starts with the reference data and the demo plans."""
+    """Every test database starts with the reference data and the demo plans, in
+    draft: tests that need the assurance story run it (demo.data.assurance)."""
     with django_db_blocker.unblock():
-        call_command("load_demo", verbosity=0)
+        call_command("load_demo", verbosity=0, assurance=False)
 
 
 @pytest.fixture(autouse=True)

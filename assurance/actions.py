@@ -3,7 +3,7 @@ keyword-only function that checks who may act and the plan's state, moves the st
 with a conditional UPDATE in one transaction (so two people racing cannot both
 succeed) with its PlanEvent row, and mails only after the transaction commits."""
 
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from functools import partial
 
 from django.contrib.auth import get_user_model
@@ -11,18 +11,16 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from plans import permissions
 from plans.findings import Finding, check_plan
 from plans.models import (
-    KeyLineOfEnquiry,
-    KloeAssessment,
+    AssuranceStage,
     Plan,
     PlanEvent,
     PlanVersion,
-    Recommendation,
     Role,
     Section,
     SectionProgress,
@@ -30,7 +28,7 @@ from plans.models import (
 from plans.sections.selectors import progress_key
 
 from . import selectors
-from .selectors import incomplete_sections, unanswered_kloes
+from .selectors import incomplete_sections
 from .snapshot import take_snapshot
 
 S = Plan.Status
@@ -42,16 +40,20 @@ class TransitionRefused(Exception):
 
 
 def _area_commissioner(user: User, plan: Plan) -> bool:
-    role = permissions.role_of(user)
-    return (
-        role is not None
-        and role.kind == Role.Kind.COMMISSIONER
-        and plan.area_id in permissions.area_ids(user)
+    return permissions.is_area_commissioner(user, plan)
+
+
+def _stage_actor(user: User, plan: Plan) -> bool:
+    """Acts in the plan's current assurance stage (the first one before it starts)."""
+    stage = plan.assurance_stage if plan.assurance_stage_id else selectors.first_stage(plan)
+    return bool(selectors.acting_roles(user, plan, stage))
+
+
+def _starter(user: User, plan: Plan) -> bool:
+    """An assurer of the first stage, or the region's moderator, opens assurance."""
+    return _stage_actor(user, plan) or (
+        Role.Kind.MODERATOR in permissions.assurance_kinds_for(user, plan)
     )
-
-
-def _reviewer(user: User, plan: Plan) -> bool:
-    return permissions.can_review(user, plan)
 
 
 # transition: (allowed from, to, who may, event kind)
@@ -80,9 +82,15 @@ TRANSITIONS: dict[str, Transition] = {
         _area_commissioner,
         Kind.REOPENED,
     ),
-    "start_assurance": ((S.SUBMITTED,), S.IN_ASSURANCE, _reviewer, Kind.ASSURANCE_STARTED),
-    "request_changes": ((S.IN_ASSURANCE,), S.CHANGES_REQUESTED, _reviewer, Kind.CHANGES_REQUESTED),
-    "record_outcome": ((S.IN_ASSURANCE,), None, _reviewer, Kind.OUTCOME),
+    "start_assurance": ((S.SUBMITTED,), S.IN_ASSURANCE, _starter, Kind.ASSURANCE_STARTED),
+    "request_changes": (
+        (S.IN_ASSURANCE,),
+        S.CHANGES_REQUESTED,
+        _stage_actor,
+        Kind.CHANGES_REQUESTED,
+    ),
+    # The decision of the round's last stage (assurance.process.decide).
+    "record_outcome": ((S.IN_ASSURANCE,), None, _stage_actor, Kind.OUTCOME),
 }
 
 
@@ -99,14 +107,21 @@ def _move(
     to: str | None = None,
     note: str = "",
     version: PlanVersion | None = None,
+    stage: AssuranceStage | None = None,
+    role: str = "",
 ) -> PlanEvent:
+    """Move the plan along transition `name`. The plan's assurance stage becomes
+    `stage` (None outside assurance), so status and stage always move together."""
     sources, default_to, who, kind = TRANSITIONS[name]
     if not who(user, plan):
         raise PermissionDenied
     to = to or default_to
     assert to is not None  # only record_outcome has no default, and it passes `to`
     moved = Plan.objects.filter(pk=plan.pk, status__in=sources).update(
-        status=to, lock_version=F("lock_version") + 1, updated_at=timezone.now()
+        status=to,
+        assurance_stage=stage,
+        lock_version=F("lock_version") + 1,
+        updated_at=timezone.now(),
     )
     if not moved:
         current = Plan.objects.get(pk=plan.pk)
@@ -122,8 +137,11 @@ def _move(
         to_status=to,
         note=note,
         version=version,
+        stage=stage,
+        role=role,
     )
     plan.status = to
+    plan.assurance_stage = stage
     return event
 
 
@@ -138,17 +156,14 @@ def _area_emails(
 ) -> "QuerySet[User, str]":
     return (
         get_user_model()
-        .objects.filter(role__kind__in=kinds, role__areas=plan.area_id)
+        .objects.filter(roles__kind__in=kinds, roles__areas=plan.area_id, is_active=True)
         .values_list("email", flat=True)
     )
 
 
-def _reviewer_emails(plan: Plan) -> "QuerySet[User, str]":
-    return (
-        get_user_model()
-        .objects.filter(role__kind=Role.Kind.REVIEWER, role__region=plan.area.region_id)
-        .values_list("email", flat=True)
-    )
+def _reviewer_emails(plan: Plan) -> list[str]:
+    stage = selectors.first_stage(plan)
+    return stage_emails(plan, stage) if stage is not None else []
 
 
 def blocking_findings(plan: Plan) -> list[Finding]:
@@ -212,6 +227,7 @@ def submit(*, user: User, plan: Plan, certified: bool) -> PlanVersion:
     number = plan.versions.count() + 1
     snapshot = take_snapshot(plan)
     snapshot["plan"]["status"] = S.SUBMITTED
+    snapshot["plan"]["date_submitted"] = timezone.localdate().isoformat()
     version = PlanVersion.objects.create(
         plan=plan, number=number, submitted_by=user, snapshot=snapshot
     )
@@ -249,7 +265,34 @@ def reopen(*, user: User, plan: Plan) -> PlanEvent:
 
 @transaction.atomic
 def start_assurance(*, user: User, plan: Plan) -> PlanEvent:
-    return _move(plan, user, "start_assurance")
+    """Open the round's first assurance stage on the latest version."""
+    stage = selectors.first_stage(plan)
+    if stage is None:
+        raise TransitionRefused("This round has no assurance stages; ask the national team.")
+    event = _move(plan, user, "start_assurance", stage=stage, version=latest_version(plan))
+    _notify(
+        f"BCF plan in assurance: {plan.area.name}",
+        f"Assurance of the {plan.round.name} plan for {plan.area.name} has started: {stage.name}.",
+        stage_emails(plan, stage),
+    )
+    return event
+
+
+def stage_emails(plan: Plan, stage: AssuranceStage) -> list[str]:
+    """Whoever acts in `stage` on this plan: the assigned assurers where there are
+    assignments, otherwise everyone holding the stage's roles for the region."""
+    assigned = selectors.assignments(plan)
+    emails = [assigned[r].assurer.email for r in stage.roles if r in assigned]
+    unassigned = [r for r in stage.roles if r not in assigned]
+    if unassigned:
+        emails += list(
+            get_user_model()
+            .objects.filter(roles__kind__in=unassigned)
+            .filter(Q(roles__region=plan.area.region_id) | Q(roles__region__isnull=True))
+            .filter(is_active=True)
+            .values_list("email", flat=True)
+        )
+    return emails
 
 
 @transaction.atomic
@@ -277,76 +320,6 @@ def request_changes(
         _area_emails(plan),
     )
     return event
-
-
-@transaction.atomic
-def record_outcome(*, user: User, plan: Plan, outcome: str, conditions: str = "") -> Recommendation:
-    if not _reviewer(user, plan):
-        raise PermissionDenied
-    if outcome not in Recommendation.Outcome.values:
-        raise TransitionRefused("Choose an outcome.")
-    version = latest_version(plan)
-    if plan.status != S.IN_ASSURANCE:
-        raise TransitionRefused("Start assurance before recording an outcome.")
-    missing = unanswered_kloes(plan, version)
-    if missing:
-        raise TransitionRefused(
-            f"Answer every key line of enquiry before recording the outcome: "
-            f"{', '.join(k.code for k in missing)} {'has' if len(missing) == 1 else 'have'} "
-            "no answer on this version."
-        )
-    if outcome == Recommendation.Outcome.APPROVED_WITH_CONDITIONS and not conditions.strip():
-        raise TransitionRefused("State the conditions of approval.")
-    recommendation = Recommendation.objects.create(
-        version=version, reviewer=user, outcome=outcome, conditions=conditions.strip()
-    )
-    _move(plan, user, "record_outcome", to=outcome, version=version, note=conditions.strip())
-    _notify(
-        f"Assurance outcome for the BCF plan for {plan.area.name}",
-        f"Outcome: {recommendation.get_outcome_display()}.\n\n{conditions}".strip(),
-        _area_emails(plan),
-    )
-    return recommendation
-
-
-type KloeAnswer = tuple[str, str]  # (rating, comment)
-
-
-@transaction.atomic
-def answer_kloes(
-    *, user: User, plan: Plan, answers: Mapping[KeyLineOfEnquiry, KloeAnswer]
-) -> list[KloeAssessment]:
-    """Record the reviewer's answers to the round's KLOEs on the latest version, all
-    or none. A new row every time: earlier answers stay as the history."""
-    if not _reviewer(user, plan):
-        raise PermissionDenied
-    if plan.status != S.IN_ASSURANCE:
-        raise TransitionRefused("Key lines of enquiry are answered while the plan is in assurance.")
-    version = latest_version(plan)
-    rows = []
-    for kloe, (rating, comment) in answers.items():
-        if rating not in KloeAssessment.Rating.values:
-            raise TransitionRefused(f"{kloe.code}: choose met, partially met or not met.")
-        if kloe.round_id != plan.round_id:
-            raise TransitionRefused("That question is not one of this round's.")
-        rows.append(
-            KloeAssessment(
-                version=version,
-                kloe=kloe,
-                reviewer=user,
-                rating=rating,
-                comment=comment.strip()[:5000],
-            )
-        )
-    return KloeAssessment.objects.bulk_create(rows)
-
-
-def answer_kloe(
-    *, user: User, plan: Plan, kloe: KeyLineOfEnquiry, rating: str, comment: str
-) -> KloeAssessment:
-    """One answer: the same as answering only that question of the KLOE form."""
-    [row] = answer_kloes(user=user, plan=plan, answers={kloe: (rating, comment)})
-    return row
 
 
 def latest_version(plan: Plan) -> PlanVersion:

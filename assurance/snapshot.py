@@ -2,14 +2,23 @@
 version differences are computed from. A fixed number of queries per plan."""
 
 from finance.models import IncomeLine
-from metrics.models import MetricComponentValue, MetricPlanValue
+from metrics.models import (
+    MetricComponent,
+    MetricComponentValue,
+    MetricDefinition,
+    MetricPlanValue,
+    MetricTrajectory,
+)
 from plans.models import (
     ConditionAnswer,
+    ConditionQuestion,
+    FundingSource,
     HighImpactChangeAssessment,
     Milestone,
     NarrativeAnswer,
     RelatedDocument,
     Risk,
+    Section,
     SignOff,
 )
 from schemes.models import ExpenditureLine, Scheme
@@ -28,6 +37,51 @@ def _rows(queryset, *fields, **paths):
     ]
 
 
+def round_wording(round_id):
+    """The round's wording and lists a version is read with: section titles, condition
+    questions, funding sources and metric names, kept in the snapshot so the version
+    reads the same whatever the round's reference data becomes. (New top-level keys
+    only: the rows version_diff compares keep exactly the fields they had.)"""
+    return {
+        "section_titles": dict(
+            Section.objects.filter(round=round_id).order_by("order").values_list("slug", "title")
+        ),
+        "condition_questions": _rows(
+            ConditionQuestion.objects.filter(condition__round=round_id).order_by(
+                "condition__order", "order"
+            ),
+            "text",
+            "answer_type",
+            condition="condition__code",
+            condition_title="condition__title",
+            question="key",
+        ),
+        "funding_sources": list(
+            FundingSource.objects.filter(round=round_id)
+            .order_by("order")
+            .values_list("name", flat=True)
+        ),
+        "metric_definitions": _rows(
+            MetricDefinition.objects.filter(round=round_id).order_by("order"),
+            "code",
+            "name",
+            "unit",
+            "rate_base",
+            "granularity",
+            "numerator_label",
+            "denominator_label",
+        ),
+        "metric_component_names": _rows(
+            MetricComponent.objects.filter(metric__round=round_id).order_by(
+                "metric__order", "order"
+            ),
+            "code",
+            "name",
+            metric="metric__code",
+        ),
+    }
+
+
 def take_snapshot(plan):
     narrative = plan.narrative_id
     return {
@@ -39,7 +93,19 @@ def take_snapshot(plan):
             "status": plan.status,
             "boundary_differences": plan.boundary_differences,
             "date_agreed_at_hwb": _text(plan.date_agreed_at_hwb),
+            "round_name": plan.round.name,
+            "ccgs": list(plan.area.ccgs.order_by("name").values_list("name", flat=True)),
+            "risks_scored": plan.round.risks_scored,
         },
+        **round_wording(plan.round_id),
+        "trajectories": _rows(
+            MetricTrajectory.objects.filter(plan=plan).order_by(
+                "metric__order", "-is_plan", "name"
+            ),
+            "name",
+            "is_plan",
+            metric="metric__code",
+        ),
         "sections": {
             row["section__slug"]: row["text"]
             for row in NarrativeAnswer.objects.filter(narrative=narrative)

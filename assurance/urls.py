@@ -3,7 +3,7 @@ bcfplans.urls, so every page of a plan keeps one namespace whichever app serves 
 
 from django.urls import path
 
-from . import views
+from . import review_views, views
 
 PLAN = "<slug:round_slug>/<slug:area_slug>/"
 
@@ -16,7 +16,7 @@ plan_patterns = [
     path(f"{PLAN}versions/<int:number>/changes/", views.version_changes, name="version-changes"),
     path(f"{PLAN}versions/<int:number>/submitted/", views.submitted, name="submitted"),
     path(f"{PLAN}timeline/", views.timeline, name="timeline"),
-    path(f"{PLAN}review/", views.review, name="review"),
-    path(f"{PLAN}review/action/", views.review_action, name="review-action"),
-    path(f"{PLAN}review/answers/", views.review_answers, name="review-answers"),
+    path(f"{PLAN}review/", review_views.review, name="review"),
+    path(f"{PLAN}review/action/", review_views.review_action, name="review-action"),
+    path(f"{PLAN}review/answers/", review_views.review_answers, name="review-answers"),
 ]

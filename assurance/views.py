@@ -7,16 +7,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
 
 from plans import permissions
 from plans.findings import check_plan
-from plans.models import KloeAssessment, PlanVersion, Recommendation
+from plans.models import PlanVersion
 from plans.sections.selectors import FREEZING_STATUSES
 
 from . import actions as workflow
 from . import selectors
 from .answers import answers_summary
+from .as_submitted import as_submitted
+from .calendar import overdue_by_plan
 from .history import plan_history
 from .snapshot import with_titles
 from .tasks import finding_url, section_for_finding, task_list
@@ -149,16 +150,11 @@ def _version(request, round_slug, area_slug, number):
 @login_required
 def version_detail(request, round_slug, area_slug, number):
     plan, version = _version(request, round_slug, area_slug, number)
-    snapshot = version.snapshot
+    version.plan = plan  # its reference reads the round and area already loaded
     return render(
         request,
         "plans/version.html",
-        {
-            "plan": plan,
-            "version": version,
-            "snapshot": snapshot,
-            "sections": with_titles(plan.round, snapshot["sections"].items()),
-        },
+        {"plan": plan, "version": version, "doc": as_submitted(version)},
     )
 
 
@@ -196,137 +192,17 @@ def timeline(request, round_slug, area_slug):
 
 @login_required
 def assurance_queue(request):
-    role = permissions.role_of(request.user)
-    if not (
-        permissions.is_national_admin(request.user)
-        or (role is not None and role.kind == role.Kind.REVIEWER)
-    ):
+    if not permissions.is_assurance_user(request.user):
         raise PermissionDenied
     rows = selectors.assurance_queue(request.user)
-    return render(request, "plans/assurance_queue.html", {"rows": rows})
-
-
-def _review_page(request, plan, posted=None, errors=(), status=200):
-    version = selectors.latest_version(plan)
-    if version is None:
-        raise Http404("The plan has not been submitted.")
-    tasks, findings = task_list(plan)
-    earlier = selectors.previous_answers(plan, version)
-    posted = posted or {}
-    kloes = [
-        (kloe, history, earlier.get(kloe.pk), posted.get(kloe.pk, {}))
-        for kloe, history in selectors.kloe_answers(plan, version)
-    ]
+    overdue = overdue_by_plan([row.plan for row in rows])
+    mine = request.GET.get("show") == "mine"
     return render(
         request,
-        "plans/review.html",
+        "plans/assurance_queue.html",
         {
-            "plan": plan,
-            "version": version,
-            "kloes": kloes,
-            "errors": list(errors),
-            "findings": findings,
-            "ratings": KloeAssessment.Rating.choices,
-            "outcomes": Recommendation.Outcome.choices,
-            "recommendations": version.recommendations.select_related("reviewer"),
-            "sections": [t.section for t in tasks],
-            "can_review": permissions.can_review(request.user, plan),
-            "can_start": workflow.allowed(request.user, plan, "start_assurance"),
-            "can_decide": workflow.allowed(request.user, plan, "record_outcome"),
+            "rows": [(row, overdue.get(row.plan.pk)) for row in rows if row.yours or not mine],
+            "mine": mine,
+            "waiting_for_you": sum(row.yours for row in rows),
         },
-        status=status,
     )
-
-
-@login_required
-def review(request, round_slug, area_slug):
-    plan = _plan(request, round_slug, area_slug)
-    if not (
-        permissions.can_review(request.user, plan) or permissions.is_national_admin(request.user)
-    ):
-        raise PermissionDenied
-    return _review_page(request, plan)
-
-
-@login_required
-@require_POST
-def review_answers(request, round_slug, area_slug):
-    """The KLOE form: every answer given is saved together, or none. A comment without
-    a rating is refused with what was typed kept on the page."""
-    plan = _plan(request, round_slug, area_slug)
-    if not permissions.can_review(request.user, plan):
-        raise PermissionDenied
-    ratings = set(KloeAssessment.Rating.values)
-    posted, answers, errors = {}, {}, []
-    for kloe in plan.round.kloes.all():
-        rating = request.POST.get(f"rating-{kloe.pk}", "")
-        comment = request.POST.get(f"comment-{kloe.pk}", "")[:5000]
-        posted[kloe.pk] = {"rating": rating, "comment": comment}
-        if rating in ratings:
-            answers[kloe] = (rating, comment)
-        elif rating or comment.strip():
-            errors.append(
-                (f"rating-{kloe.pk}-met", f"{kloe.code}: choose met, partially met or not met")
-            )
-    if not answers and not errors:
-        errors.append(("kloe-form", "Answer at least one key line of enquiry"))
-    if errors:
-        return _review_page(request, plan, posted, errors, status=400)
-    try:
-        saved = workflow.answer_kloes(user=request.user, plan=plan, answers=answers)
-    except workflow.TransitionRefused as refused:
-        return _review_page(request, plan, posted, [("kloe-form", str(refused))], status=400)
-    messages.success(request, f"{len(saved)} answer{'s' if len(saved) != 1 else ''} saved.")
-    return redirect("plans:review", round_slug, area_slug)
-
-
-def _posted_id(value):
-    """A posted row id as a number, or None when it is not one (so matches nothing)."""
-    value = (value or "").strip()
-    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else None
-
-
-@login_required
-@require_POST
-def review_action(request, round_slug, area_slug):
-    plan = _plan(request, round_slug, area_slug)
-    if not permissions.can_review(request.user, plan):
-        raise PermissionDenied
-    action = request.POST.get("action")
-    try:
-        if action == "start_assurance":
-            workflow.start_assurance(user=request.user, plan=plan)
-        elif action == "assess":
-            workflow.answer_kloe(
-                user=request.user,
-                plan=plan,
-                kloe=get_object_or_404(plan.round.kloes, pk=_posted_id(request.POST.get("kloe"))),
-                rating=request.POST.get("rating", ""),
-                comment=request.POST.get("comment", ""),
-            )
-        elif action == "request_changes":
-            chosen = [_posted_id(pk) for pk in request.POST.getlist("sections")]
-            sections = list(plan.round.sections.filter(pk__in=chosen))
-            if None in chosen or len(sections) != len(set(chosen)):
-                raise workflow.TransitionRefused(
-                    "Choose the sections to change from the list and give a reason."
-                )
-            workflow.request_changes(
-                user=request.user,
-                plan=plan,
-                sections=sections,
-                reason=request.POST.get("reason", "")[:5000],
-            )
-        elif action == "outcome":
-            workflow.record_outcome(
-                user=request.user,
-                plan=plan,
-                outcome=request.POST.get("outcome", ""),
-                conditions=request.POST.get("conditions", "")[:5000],
-            )
-        else:
-            raise Http404("Unknown action.")
-        messages.success(request, "Saved.")
-    except workflow.TransitionRefused as refused:
-        messages.error(request, str(refused))
-    return redirect("plans:review", round_slug, area_slug)

@@ -58,12 +58,14 @@ INSTALLED_APPS = [
     "django_tasks_db",
     # The house, from the ground floor up (README "Layout"): imports only point down.
     "plans",
+    "people",
     "metrics",
     "schemes",
     "finance",
     "assurance",
     "reports",
     "workbook",
+    "rounds",
     "demo",
 ]
 
@@ -168,6 +170,8 @@ DOWNLOAD_RETENTION_DAYS = int(os.environ.get("DOWNLOAD_RETENTION_DAYS", "7"))
 # A plan with at least this many expenditure lines gets its PDF built in the background
 # (BHR's 105 lines take 2 s inline; 2,000 lines take 4 s, see bench/results).
 PDF_BACKGROUND_MIN_LINES = int(os.environ.get("PDF_BACKGROUND_MIN_LINES", "500"))
+# An invitation's link works once and expires this many days after it was sent.
+INVITATION_MAX_AGE_DAYS = int(os.environ.get("INVITATION_MAX_AGE_DAYS", "14"))
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))

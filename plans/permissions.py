@@ -8,11 +8,29 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from .models import Plan, Role
-from .models.access import area_ids, is_national_admin, role_of
+from .models.access import (
+    ASSURANCE_KINDS,
+    area_ids,
+    has_kind,
+    is_national_admin,
+    kinds_of,
+    region_ids,
+    roles_of,
+    sees_every_region,
+)
 from .models.plans import REVIEWABLE_STATUSES
 
 Kind = Role.Kind
-__all__ = ["REVIEWABLE_STATUSES", "area_ids", "is_national_admin", "role_of"]
+__all__ = [
+    "REVIEWABLE_STATUSES",
+    "area_ids",
+    "has_kind",
+    "is_national_admin",
+    "kinds_of",
+    "region_ids",
+    "roles_of",
+    "sees_every_region",
+]
 
 
 def visible_plans(user, queryset=None):
@@ -34,8 +52,11 @@ def can_view(user, plan):
 
 
 def _works_for_area(user, plan, kinds):
-    role = role_of(user)
-    return role is not None and role.kind in kinds and plan.area_id in area_ids(user)
+    return plan.area_id in area_ids(user, kinds)
+
+
+def is_area_commissioner(user, plan):
+    return _works_for_area(user, plan, (Kind.COMMISSIONER,))
 
 
 def can_edit_narrative(user, plan):
@@ -58,14 +79,27 @@ def can_edit_section(user, plan, section):
     return can_edit_narrative(user, plan)
 
 
+def assurance_kinds_for(user, plan):
+    """The assurance roles the user holds for this plan's region (the national approver
+    holds theirs for every region)."""
+    kinds = {
+        role.kind
+        for role in roles_of(user)
+        if role.kind in ASSURANCE_KINDS
+        and (role.kind == Kind.NATIONAL_APPROVER or role.region_id == plan.area.region_id)
+    }
+    return kinds
+
+
 def can_review(user, plan):
-    role = role_of(user)
-    return (
-        role is not None
-        and role.kind == Kind.REVIEWER
-        and plan.area.region_id == role.region_id
-        and plan.status in REVIEWABLE_STATUSES
-    )
+    """May open the plan's assurance pages: an assurer, moderator or national approver
+    for the plan's region, once it has been submitted. What each may do there is
+    decided by the round's assurance stages (assurance.process)."""
+    return plan.status in REVIEWABLE_STATUSES and bool(assurance_kinds_for(user, plan))
+
+
+def is_assurance_user(user):
+    return is_national_admin(user) or has_kind(user, *ASSURANCE_KINDS)
 
 
 ACTIONS = {

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db.models import Max, Sum
 from django.utils import timezone
 
+from assurance.calendar import Overdue, overdue_by_plan
 from finance import rules as finance_rules
 from finance import selectors
 from finance.models import MinimumAllocation
@@ -32,15 +33,15 @@ class Row:
     income: Decimal = Decimal(0)
     spend: Decimal = Decimal(0)
     rules: dict = field(default_factory=dict)  # rule key -> True / False / None
+    overdue: Overdue | None = None  # the earliest passed deadline the plan still owes
 
 
 def overview_rows(user, round_, region=None, status=None):
     """[Row] for every area the user may see in the round."""
     areas = Area.objects.select_related("region").order_by("name")
     plans = permissions.visible_plans(user).filter(round=round_)
-    if not permissions.is_national_admin(user):
-        role = permissions.role_of(user)
-        areas = areas.filter(region=role.region_id) if role and role.region_id else areas.none()
+    if not permissions.sees_every_region(user):
+        areas = areas.filter(region__in=permissions.region_ids(user))
     if region:
         areas, plans = areas.filter(region__slug=region), plans.filter(area__region__slug=region)
     if status:
@@ -68,10 +69,11 @@ def overview_rows(user, round_, region=None, status=None):
     for (a, y, s), v in balance_out.items():
         out_by_area[a][(y, s)] = v
     now = timezone.now()
+    overdue = overdue_by_plan(plans)
     rows = []
     for area in areas:
         plan = by_area.get(area.pk)
-        row = Row(area, plan)
+        row = Row(area, plan, overdue=overdue.get(plan.pk) if plan else None)
         rows.append(row)
         if plan is None:
             continue

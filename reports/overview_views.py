@@ -9,7 +9,7 @@ from django.shortcuts import render
 
 from metrics.charts import bar_chart, data_uri
 from plans import permissions
-from plans.models import Plan, Region, Role, Round
+from plans.models import Plan, Region, Round
 
 from .overview import MONEY_RULES, overview_rows, rollups
 
@@ -37,10 +37,7 @@ class OverviewFilter(forms.Form):
 
 
 def _allowed(user):
-    role = permissions.role_of(user)
-    return permissions.is_national_admin(user) or (
-        role is not None and role.kind == Role.Kind.REVIEWER
-    )
+    return permissions.is_assurance_user(user)
 
 
 def _frame(rows):

@@ -9,7 +9,18 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 # From the ground up; an app may import those before it, never those after.
-FLOORS = ["plans", "metrics", "schemes", "finance", "assurance", "reports", "workbook", "demo"]
+FLOORS = [
+    "plans",
+    "people",
+    "metrics",
+    "schemes",
+    "finance",
+    "assurance",
+    "reports",
+    "workbook",
+    "rounds",
+    "demo",
+]
 ROOF = ["bcfplans"]  # settings and URLs see every app
 # Imports a function may make: AppConfig.ready() registrations (Django's documented
 # place, once models are loaded) and heavy optional libraries loaded on first use.

@@ -15,7 +15,15 @@ from schemes.models import ExpenditureLine
 pytestmark = pytest.mark.django_db
 
 # Routes anyone may open without signing in.
-PUBLIC = {"login", "healthz", "home"}
+PUBLIC = {
+    "login",
+    "healthz",
+    "home",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+}
 # Routes signed-in users of any area may open: they show only what the user may see.
 ANY_SIGNED_IN = {
     "plans:your-plans",
@@ -35,6 +43,9 @@ ANY_SIGNED_IN = {
     "metric-value-list",
     "logout",
     "downloads",
+    "people:list",  # everyone in the user's own areas; refused without a managing role
+    "people:invite",  # offers only the user's own areas
+    "people:welcome",
 }
 
 
@@ -67,6 +78,8 @@ def sample_kwargs(names, plan):
         "pk": plan.pk,
         "format": "json",
         "download_id": download.pk,
+        "uidb64": "MQ",
+        "token": "not-a-valid-token",
     }
     return {name: values[name] for name in names}
 
@@ -90,6 +103,9 @@ def urls(plan):
         }
         if name in owned:
             kwargs["pk"] = owned[name].pk
+        # People pages: a person of the plan's area (invitations: none there, a 404).
+        if name.startswith("people:") and "pk" in kwargs:
+            kwargs["pk"] = plan.area.roles.filter(kind="commissioner").first().user_id
         found[name] = reverse(name, kwargs=kwargs)
     return found
 
@@ -122,4 +138,5 @@ def test_users_of_another_area_cannot_open_a_plans_routes(client):
             continue
         status = client.get(url).status_code
         assert status in (403, 404, 405), (name, url, status)
-        assert re.match(r"^/(plans|api|exports|assurance|overview|accounts|downloads)/", url), url
+        prefixes = "plans|api|exports|assurance|overview|accounts|downloads|people|reference"
+        assert re.match(rf"^/({prefixes})/", url), url

@@ -7,6 +7,8 @@ import pytest
 from django.utils.text import Truncator
 
 from assurance import actions as workflow
+from assurance import process
+from assurance.tests import journey
 from plans.models import KloeAssessment, NarrativeAnswer, Plan, PlanEvent
 from plans.tests.helpers import login, plan
 
@@ -82,11 +84,10 @@ def test_an_outcome_needs_every_kloe_answered_and_kloes_need_assurance(havering)
         answer_every_kloe(havering, reviewer)
     workflow.start_assurance(plan=havering, user=reviewer)
     first = havering.round.kloes.first()
-    workflow.answer_kloe(plan=havering, user=reviewer, kloe=first, rating="met", comment="")
+    process.answer_kloe(plan=havering, user=reviewer, kloe=first, rating="met", comment="")
     with pytest.raises(workflow.TransitionRefused, match="Answer every key line of enquiry"):
-        workflow.record_outcome(plan=havering, user=reviewer, outcome="approved")
-    answer_every_kloe(havering, reviewer)
-    workflow.record_outcome(plan=havering, user=reviewer, outcome="approved")
+        process.complete_assessment(plan=havering, user=reviewer)
+    journey.decide(havering, "approved", nhs="london.reviewer")
     with pytest.raises(workflow.TransitionRefused, match="in assurance"):
         answer_every_kloe(havering, reviewer, rating="not_met")  # not on an approved plan
     assert not KloeAssessment.objects.filter(rating="not_met").exists()
@@ -96,8 +97,7 @@ def test_a_plan_not_approved_is_resubmitted_as_its_next_version(client, havering
     reviewer, commissioner = user("london.reviewer"), user("bhr.commissioner")
     submit(havering)
     workflow.start_assurance(plan=havering, user=reviewer)
-    answer_every_kloe(havering, reviewer, rating="not_met")
-    workflow.record_outcome(plan=havering, user=reviewer, outcome="not_approved")
+    journey.decide(havering, "not-approved", rating="not_met", nhs="london.reviewer")
     login(client, "bhr.commissioner")
     assert 'id="reopen"' in client.get(HAVERING + "submit/").content.decode()
     assert client.post(HAVERING + "submit/", {"action": "reopen"}).status_code == 302

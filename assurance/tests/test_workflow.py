@@ -8,6 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 
 from assurance import actions as workflow
+from assurance import process
+from assurance.tests import journey
 from assurance.version_diff import diff_snapshots
 from metrics.models import MetricPlanValue, MetricTrajectory
 from plans.models import (
@@ -66,7 +68,7 @@ def complete_every_section(the_plan):
 
 
 def answer_every_kloe(the_plan, reviewer, rating="met"):
-    workflow.answer_kloes(
+    process.answer_kloes(
         user=reviewer,
         plan=the_plan,
         answers={kloe: (rating, "") for kloe in the_plan.round.kloes.all()},
@@ -88,7 +90,15 @@ def test_the_whole_journey_with_emails_after_commit(
     with django_capture_on_commit_callbacks(execute=True):
         version = submit(havering)
     assert (version.number, havering.status) == (1, S.SUBMITTED)
-    assert [m.to for m in mailoutbox] == [["bhr@example.org"], ["reviewer@example.org"]]
+    # The area's commissioner; then every London assurer of the first stage's roles.
+    assert [m.to for m in mailoutbox] == [
+        ["bhr@example.org"],
+        [
+            "london.assurer.la@example.invalid",
+            "london.assurer.nhs@example.invalid",
+            "reviewer@example.org",
+        ],
+    ]
     assert "version 1" in mailoutbox[1].subject
 
     workflow.start_assurance(plan=havering, user=reviewer)
@@ -114,17 +124,22 @@ def test_the_whole_journey_with_emails_after_commit(
     assert not (diff.lists or diff.lines_added or diff.lines_removed or diff.metrics)
 
     workflow.start_assurance(plan=havering, user=reviewer)
-    answer_every_kloe(havering, reviewer)
-    with pytest.raises(workflow.TransitionRefused, match="conditions"):
-        workflow.record_outcome(
-            plan=havering, user=reviewer, outcome="approved_with_conditions", conditions=""
+    journey.assess(havering, nhs="london.reviewer")
+    with pytest.raises(workflow.TransitionRefused, match="condition"):
+        process.propose_outcome(
+            plan=havering, user=user("london.moderator"), category="approved-with-conditions"
         )
-    workflow.record_outcome(
-        plan=havering,
-        user=reviewer,
-        outcome="approved_with_conditions",
-        conditions="Report DToC monthly.",
-    )
+    condition = [process.ConditionSpec(text="Report DToC monthly.", due=journey.DUE)]
+    for hand, action in (
+        ("london.moderator", process.propose_outcome),
+        ("national.approver", process.confirm_outcome),
+    ):
+        action(
+            plan=havering,
+            user=user(hand),
+            category="approved-with-conditions",
+            conditions=condition,
+        )
     havering.refresh_from_db()
     assert havering.status == S.APPROVED_WITH_CONDITIONS
     kinds = list(PlanEvent.objects.filter(plan=havering).values_list("kind", flat=True))
@@ -136,6 +151,11 @@ def test_the_whole_journey_with_emails_after_commit(
         "sign_off_requested",
         "submitted",
         "assurance_started",
+        "assessed",
+        "assessed",
+        "stage_reached",
+        "proposed",
+        "stage_reached",
         "outcome",
     ]
 
@@ -163,9 +183,23 @@ TRANSITION_ROLES = {
     # transition, status it needs: users allowed
     ("request_sign_off", S.DRAFT): {"bhr.commissioner"},
     ("submit", S.AWAITING_SIGN_OFF): {"bhr.commissioner"},
-    ("start_assurance", S.SUBMITTED): {"london.reviewer"},
-    ("request_changes", S.IN_ASSURANCE): {"london.reviewer"},
-    ("record_outcome", S.IN_ASSURANCE): {"london.reviewer"},
+    # Before assurance starts, the plan is at its round's first stage (the pair).
+    ("start_assurance", S.SUBMITTED): {
+        "london.reviewer",
+        "london.assurer.nhs",
+        "london.assurer.la",
+        "london.moderator",
+    },
+    ("request_changes", S.IN_ASSURANCE): {
+        "london.reviewer",
+        "london.assurer.nhs",
+        "london.assurer.la",
+    },
+    ("record_outcome", S.IN_ASSURANCE): {
+        "london.reviewer",
+        "london.assurer.nhs",
+        "london.assurer.la",
+    },
 }
 USERS = [
     "admin",
@@ -173,6 +207,10 @@ USERS = [
     "bhr.commissioner",
     "bhr.finance",
     "london.reviewer",
+    "london.assurer.nhs",
+    "london.assurer.la",
+    "london.moderator",
+    "national.approver",
     "northwest.reviewer",
 ]
 
@@ -256,17 +294,17 @@ def test_two_reviewers_recording_at_once_lose_nothing(havering):
     version = submit(havering)
     workflow.start_assurance(plan=havering, user=user("london.reviewer"))
     kloe = havering.round.kloes.first()
-    first = workflow.answer_kloe(
+    first = process.answer_kloe(
         plan=havering, kloe=kloe, user=user("london.reviewer"), rating="met", comment="Clear."
     )
-    second = workflow.answer_kloe(
+    second = process.answer_kloe(
         plan=havering, kloe=kloe, user=user("london.reviewer"), rating="not_met", comment="No."
     )
     assert list(KloeAssessment.objects.filter(version=version, kloe=kloe)) == [first, second]
     with pytest.raises(ValidationError):
         first.save()
     with pytest.raises(PermissionDenied):
-        workflow.answer_kloe(
+        process.answer_kloe(
             plan=havering, kloe=kloe, user=user("northwest.reviewer"), rating="met", comment=""
         )
 
@@ -351,7 +389,7 @@ def test_review_page_records_answers_over_http(havering, client):
     )
     client.post(action, {"action": "assess", "kloe": kloe.pk, "rating": "bogus"})
     page = client.get("/plans/2017-19/havering/review/").content.decode()
-    assert "Current answer: <strong>Partially met</strong>: Needs figures." in page
+    assert "Your current answer: <strong>Partially met</strong>: Needs figures." in page
     assert KloeAssessment.objects.count() == 1
     login(client, "bhr.commissioner")
     assert client.post(action, {"action": "start_assurance"}).status_code == 403

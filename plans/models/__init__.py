@@ -15,6 +15,7 @@ from .plans import (
 from .progress import SectionProgress
 from .rounds import (
     AreaOfSpend,
+    AssuranceStage,
     CommissionerType,
     ConditionQuestion,
     FinancialYear,
@@ -23,22 +24,36 @@ from .rounds import (
     KeyLineOfEnquiry,
     MaturityLevel,
     NationalCondition,
+    OutcomeCategory,
     ProviderType,
     Round,
+    RoundDeadline,
     RoundRule,
     SchemeType,
     Section,
     SignOffRole,
 )
-from .workflow import KloeAssessment, PlanEvent, PlanVersion, Recommendation
+from .workflow import (
+    AssurerAssignment,
+    DeadlineNotice,
+    KloeAssessment,
+    OutcomeCondition,
+    OutcomeLetter,
+    PlanEvent,
+    PlanVersion,
+    Recommendation,
+)
 
 __all__ = [
     "Area",
     "AreaOfSpend",
+    "AssuranceStage",
+    "AssurerAssignment",
     "ClinicalCommissioningGroup",
     "CommissionerType",
     "ConditionAnswer",
     "ConditionQuestion",
+    "DeadlineNotice",
     "Download",
     "FinancialYear",
     "FundingSource",
@@ -50,6 +65,9 @@ __all__ = [
     "Milestone",
     "NarrativeAnswer",
     "NationalCondition",
+    "OutcomeCategory",
+    "OutcomeCondition",
+    "OutcomeLetter",
     "Plan",
     "PlanEvent",
     "PlanNarrative",
@@ -61,6 +79,7 @@ __all__ = [
     "Risk",
     "Role",
     "Round",
+    "RoundDeadline",
     "RoundRule",
     "SchemeType",
     "Section",

@@ -3,9 +3,9 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from .access import Role, area_ids, is_national_admin, role_of
+from .access import area_ids, is_national_admin, region_ids, sees_every_region
 from .areas import Area
-from .rounds import Round
+from .rounds import AssuranceStage, Round
 
 
 class PlanNarrative(models.Model):
@@ -25,17 +25,19 @@ class PlanNarrative(models.Model):
 
 class PlanQuerySet(models.QuerySet):
     def for_user(self, user):
-        """Plans the user may read: everything for national administrators, their
-        region's submitted plans for reviewers, their own areas' plans for area staff.
-        Lists use this, so a list never shows what a detail page would refuse."""
+        """Plans the user may read, the union of their roles: everything for national
+        administrators; every submitted plan for national approvers; their region's
+        submitted plans for assurers and moderators; their own areas' plans for area
+        staff. Lists use this, so a list never shows what a detail page would refuse."""
         if is_national_admin(user):
             return self
-        role = role_of(user)
-        if role is None:
-            return self.none()
-        if role.kind == Role.Kind.REVIEWER:
-            return self.filter(area__region=role.region_id, status__in=REVIEWABLE_STATUSES)
-        return self.filter(area__in=area_ids(user))
+        visible = Q(area__in=area_ids(user))
+        if sees_every_region(user):
+            visible |= Q(status__in=REVIEWABLE_STATUSES)
+        regions = region_ids(user)
+        if regions:
+            visible |= Q(area__region__in=regions, status__in=REVIEWABLE_STATUSES)
+        return self.filter(visible)
 
 
 class Plan(models.Model):
@@ -60,6 +62,10 @@ class Plan(models.Model):
         "date agreed at Health and Wellbeing Board", null=True, blank=True
     )
     date_submitted = models.DateField(null=True, blank=True)
+    # Where the plan is in its round's assurance while it is in assurance.
+    assurance_stage = models.ForeignKey(
+        AssuranceStage, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     lock_version = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -250,7 +250,11 @@ class MaturityLevel(NamedListItem):
 class KeyLineOfEnquiry(RoundItem):
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="kloes")
     code = models.CharField(max_length=10)
+    theme = models.CharField(
+        max_length=60, blank=True, help_text="The group the question belongs to on the form."
+    )
     question = models.TextField()
+    guidance = models.TextField(blank=True, help_text="What the assurer should look for.")
     section = models.ForeignKey(Section, null=True, blank=True, on_delete=models.SET_NULL)
 
     class Meta(RoundItem.Meta):
@@ -288,3 +292,98 @@ class RoundRule(RoundItem):
 
     def __str__(self):
         return self.code
+
+
+class AssuranceStage(RoundItem):
+    """One step of the round's assurance, in order: which roles act and what the step
+    does. The engine knows three kinds of step; a round chooses which it runs, in what
+    order, by whom, and by when."""
+
+    class Kind(models.TextChoices):
+        ASSESS = "assess", "Assessment"  # each role answers every KLOE
+        MODERATE = "moderate", "Moderation"  # reconcile the answers, propose a category
+        CONFIRM = "confirm", "Confirmation"  # confirm or move the proposed category
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="stages")
+    slug = models.SlugField()
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    roles = models.JSONField(
+        default=list, help_text='Role kinds that act in this stage, e.g. ["reviewer"].'
+    )
+    description = models.TextField(blank=True)
+
+    class Meta(RoundItem.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["round", "slug"], name="stage_unique_slug"),
+        ]
+
+    def __str__(self):
+        return f"{self.round.slug}: {self.name}"
+
+
+class OutcomeCategory(RoundItem):
+    """An outcome the round's assurance can reach. `effect` is what it does to the plan
+    (the plan's status); `asks` is what the decision must state."""
+
+    class Effect(models.TextChoices):
+        APPROVED = "approved", "Approved"
+        APPROVED_WITH_CONDITIONS = "approved_with_conditions", "Approved with conditions"
+        NOT_APPROVED = "not_approved", "Not approved"
+
+    class Asks(models.TextChoices):
+        NOTHING = "", "Nothing more"
+        SUPPORT = "support", "The support offered"
+        CONDITIONS = "conditions", "Conditions with deadlines"
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="outcome_categories")
+    code = models.SlugField(max_length=40)
+    label = models.CharField(max_length=100)
+    effect = models.CharField(max_length=24, choices=Effect.choices)
+    asks = models.CharField(max_length=10, choices=Asks.choices, blank=True, default="")
+    description = models.TextField(blank=True)
+
+    class Meta(RoundItem.Meta):
+        verbose_name_plural = "outcome categories"
+        constraints = [
+            models.UniqueConstraint(fields=["round", "code"], name="outcome_unique_code"),
+        ]
+
+    def __str__(self):
+        return self.label
+
+
+class RoundDeadline(RoundItem):
+    """A date of the round's calendar. Reminders go out `remind_days_before` it to
+    whoever still has to act; a plan still not through it afterwards is overdue, and
+    one past the resubmission deadline is escalated."""
+
+    class Kind(models.TextChoices):
+        OPENS = "opens", "Submission window opens"
+        SUBMISSION = "submission", "Submission deadline"
+        ASSURANCE = "assurance", "Assurance stage deadline"
+        RESUBMISSION = "resubmission", "Resubmission deadline"
+        MILESTONE = "milestone", "Other date"
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="deadlines")
+    slug = models.SlugField()
+    label = models.CharField(max_length=150)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    due = models.DateField()
+    stage = models.ForeignKey(
+        AssuranceStage, null=True, blank=True, on_delete=models.CASCADE, related_name="deadlines"
+    )
+    remind_days_before = models.PositiveSmallIntegerField(default=7)
+
+    class Meta:
+        ordering = ["round", "due", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "slug"], name="deadline_unique_slug"),
+            models.CheckConstraint(
+                condition=~models.Q(kind="assurance") | models.Q(stage__isnull=False),
+                name="deadline_assurance_names_stage",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.label} ({self.due:%d %B %Y})"

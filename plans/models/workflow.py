@@ -5,9 +5,10 @@ together they are the plan's audit trail."""
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from .plans import Plan
-from .rounds import KeyLineOfEnquiry
+from .rounds import AssuranceStage, KeyLineOfEnquiry, OutcomeCategory
 
 
 class AppendOnly(models.Model):
@@ -60,6 +61,13 @@ class PlanEvent(AppendOnly):
         CHANGES_REQUESTED = "changes_requested", "Changes requested"
         OUTCOME = "outcome", "Outcome recorded"
         REOPENED = "reopened", "Reopened for resubmission"
+        ASSIGNED = "assigned", "Assurer assigned"
+        ASSESSED = "assessed", "Assessment completed"
+        STAGE_REACHED = "stage_reached", "Moved to the next stage"
+        PROPOSED = "proposed", "Outcome proposed"
+        ESCALATED = "escalated", "Escalated nationally"
+        LETTER_ISSUED = "letter_issued", "Outcome letter issued"
+        REMINDED = "reminded", "Deadline reminder sent"
 
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -70,6 +78,10 @@ class PlanEvent(AppendOnly):
     from_status = models.CharField(max_length=32, choices=Plan.Status.choices)
     to_status = models.CharField(max_length=32, choices=Plan.Status.choices)
     version = models.ForeignKey(PlanVersion, null=True, blank=True, on_delete=models.PROTECT)
+    stage = models.ForeignKey(
+        AssuranceStage, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    role = models.CharField(max_length=20, blank=True, default="")  # the hand acted in
     note = models.TextField(blank=True)
 
     class Meta:
@@ -80,8 +92,9 @@ class PlanEvent(AppendOnly):
 
 
 class KloeAssessment(AppendOnly):
-    """A reviewer's answer to one key line of enquiry for one version. A change is a
-    new row; the latest row is the current answer and the older ones its history."""
+    """An assurer's (or the moderator's reconciled) answer to one key line of enquiry
+    for one version. A change is a new row; the latest row for a version, KLOE and
+    `role` is the current answer and the older ones its history."""
 
     class Rating(models.TextChoices):
         MET = "met", "Met"
@@ -92,6 +105,12 @@ class KloeAssessment(AppendOnly):
     kloe = models.ForeignKey(KeyLineOfEnquiry, on_delete=models.PROTECT)
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The hand the answer was given in: "reviewer" (NHS England), "la_assurer" or
+    # "moderator", so a person holding two roles still answers once per role.
+    role = models.CharField(max_length=20, blank=True, default="")
+    stage = models.ForeignKey(
+        AssuranceStage, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     rating = models.CharField(max_length=13, choices=Rating.choices)
     comment = models.TextField(blank=True)
@@ -117,7 +136,17 @@ class Recommendation(AppendOnly):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     outcome = models.CharField(max_length=24, choices=Outcome.choices)
+    category = models.ForeignKey(
+        OutcomeCategory, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    stage = models.ForeignKey(
+        AssuranceStage, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # A proposal (moderation) or the decision (the round's last stage).
+    is_final = models.BooleanField(default=True)
     conditions = models.TextField(blank=True)
+    support = models.TextField(blank=True)
+    reason = models.TextField(blank=True, help_text="Why the proposed category was moved.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -130,4 +159,90 @@ class Recommendation(AppendOnly):
         ]
 
     def __str__(self):
-        return f"{self.version}: {self.get_outcome_display()}"
+        return f"{self.version}: {self.label}"
+
+    @property
+    def label(self) -> str:
+        return self.category.label if self.category_id else self.get_outcome_display()
+
+
+class OutcomeCondition(AppendOnly):
+    """One condition of an approval, with the date by which it must be met."""
+
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.PROTECT, related_name="condition_items"
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+    text = models.TextField()
+    due = models.DateField()
+
+    class Meta:
+        ordering = ["recommendation", "order", "pk"]
+
+    def __str__(self):
+        return f"{self.text[:60]} (by {self.due:%d %B %Y})"
+
+
+class OutcomeLetter(AppendOnly):
+    """The letter the decision produced, kept with the version it decided."""
+
+    version = models.ForeignKey(PlanVersion, on_delete=models.PROTECT, related_name="letters")
+    recommendation = models.OneToOneField(
+        Recommendation, on_delete=models.PROTECT, related_name="letter"
+    )
+    pdf = models.FileField(upload_to="letters/%Y/")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["version", "created_at", "pk"]
+
+    def __str__(self):
+        return f"Outcome letter for {self.version}"
+
+
+class AssurerAssignment(models.Model):
+    """Who assures a plan in each assessing role: the regional pair. A reassignment
+    changes the row; its history keeps who held it before."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="assignments")
+    role = models.CharField(max_length=20)
+    assurer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assigned_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "role"], name="assignment_one_per_role"),
+        ]
+
+    def __str__(self):
+        return f"{self.plan}: {self.assurer} ({self.role})"
+
+
+class DeadlineNotice(AppendOnly):
+    """A reminder or escalation sent for one plan and one date (a deadline of the
+    round, or a condition's own): at most one of each, however often the calendar
+    task runs. `key` names the date, e.g. "deadline:12" or "condition:4"."""
+
+    class Kind(models.TextChoices):
+        REMINDER = "reminder", "Reminder"
+        ESCALATION = "escalation", "Escalation"
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="deadline_notices")
+    key = models.CharField(max_length=40)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "key", "kind"], name="deadline_notice_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.plan}: {self.get_kind_display()} for {self.key}"

@@ -119,12 +119,70 @@ def load_round(path):
             code=item["code"],
             defaults={
                 "question": item["question"],
+                "theme": item.get("theme", ""),
+                "guidance": item.get("guidance", ""),
                 "order": order,
                 "section": sections.get(item.get("section")),
             },
         )
+    round_.kloes.exclude(code__in=[item["code"] for item in spec["kloes"]]).filter(
+        kloeassessment__isnull=True
+    ).delete()
+    _load_assurance(round_, spec.get("assurance", {}))
     _load_rules(round_, spec["rules"])
     return round_
+
+
+ROLE_KINDS = set(models.Role.Kind.values)
+
+
+def _load_assurance(round_, spec):
+    """The round's assurance process: its stages in order, the outcome categories it
+    can reach, and its calendar (see README "Assurance")."""
+    stages = {}
+    for order, item in enumerate(spec.get("stages", [])):
+        unknown = set(item["roles"]) - ROLE_KINDS
+        if unknown or item["kind"] not in models.AssuranceStage.Kind.values:
+            raise ValueError(
+                f"Round {round_.slug}, stage {item['slug']}: unknown kind or roles "
+                f"{sorted(unknown) or item['kind']}."
+            )
+        stages[item["slug"]] = models.AssuranceStage.objects.update_or_create(
+            round=round_,
+            slug=item["slug"],
+            defaults={
+                "name": item["name"],
+                "kind": item["kind"],
+                "roles": item["roles"],
+                "description": item.get("description", ""),
+                "order": order,
+            },
+        )[0]
+    for order, item in enumerate(spec.get("outcomes", [])):
+        models.OutcomeCategory.objects.update_or_create(
+            round=round_,
+            code=item["code"],
+            defaults={
+                "label": item["label"],
+                "effect": item["effect"],
+                "asks": item.get("asks", ""),
+                "description": item.get("description", ""),
+                "order": order,
+            },
+        )
+    for order, item in enumerate(spec.get("calendar", [])):
+        models.RoundDeadline.objects.update_or_create(
+            round=round_,
+            slug=item["slug"],
+            defaults={
+                "label": item["label"],
+                "kind": item["kind"],
+                "due": item["due"],
+                "stage": stages[item["stage"]] if item.get("stage") else None,
+                "remind_days_before": item.get("remind_days_before", 7),
+                "order": order,
+            },
+        )
 
 
 def rule_specs(rules: list) -> list[tuple[str, str]]:

@@ -161,7 +161,7 @@ def test_a_file_is_withheld_once_access_to_the_plan_is_withdrawn(client):
     login(client, "bhr.commissioner")
     download = ask(client, HAVERING + "plan.pdf/prepare/")
     run_queued()
-    download.requested_by.role.areas.remove(download.plan.area)
+    download.requested_by.roles.get().areas.remove(download.plan.area)
     assert client.get(f"/downloads/{download.pk}/file").status_code == 404
 
 

@@ -46,7 +46,7 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture
 def site(live_server, transactional_db):
-    call_command("load_demo", verbosity=0)
+    call_command("load_demo", verbosity=0, assurance=False)
     return live_server.url
 
 

@@ -8,10 +8,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from assurance.tests.test_workflow import complete_every_section, complete_metrics
+from assurance.tests.journey import decide
+from assurance.tests.test_workflow import complete_every_section, complete_metrics, submit
 from finance.models import IncomeLine
 from plans.models import Plan
 from plans.tests.helpers import plan
@@ -89,19 +91,24 @@ def test_a_stale_upload_is_refused_then_a_fresh_template_imports(
     settle(commissioner)
 
 
-def answer_every_kloe_on_the_page(page, kloes, label="Met"):
+def answer_every_kloe_on_the_page(page, kloes, label="Met", overrides=None):
+    """One assurer's whole assessment: every KLOE answered, saved, then completed."""
+    overrides = overrides or {}
     for kloe in kloes:
-        page.locator(f"#kloe-{kloe.code}").get_by_label(label, exact=True).check()
+        given = overrides.get(kloe.code, label)
+        page.locator(f"#kloe-{kloe.code}").get_by_label(given, exact=True).check()
     page.get_by_role("button", name="Save answers").click()
     expect(page.get_by_text(f"{len(kloes)} answers saved.")).to_be_visible()
+    page.get_by_role("button", name="Complete my assessment").click()
+    expect(page.get_by_text("Your assessment is complete.")).to_be_visible()
 
 
-def record_outcome(page, outcome, conditions=""):
-    page.get_by_label(outcome, exact=True).check()
-    if conditions:
-        page.get_by_label("Conditions (required for approval with conditions)").fill(conditions)
-    page.get_by_role("button", name="Record outcome").click()
-    expect(page.get_by_text("Saved.", exact=True)).to_be_visible()
+def decide_on_page(page, button, category, condition=""):
+    page.locator("#outcome ~ form").get_by_label(category, exact=True).check()
+    if condition:
+        page.get_by_label("Condition 1").fill(condition)
+        page.get_by_label("Met by").first.fill("2017-10-31")
+    page.get_by_role("button", name=button).click()
 
 
 def sign_off_and_submit(page, site, version):
@@ -150,16 +157,47 @@ def test_sign_off_submit_conditions_resubmit_and_approval(browser, site, screens
     screenshot(area, "journey-submitted-v1")
 
     reviewer = browser.new_context().new_page()
-    sign_in(reviewer, site, "london.reviewer")
+    sign_in(reviewer, site, "london.reviewer")  # the NHS England assurer of the pair
     reviewer.goto(site + HAVERING + "review/")
     expect(reviewer.get_by_role("heading", name="Assure version 1")).to_be_visible()
     reviewer.get_by_role("button", name="Start assurance").click()
     expect(reviewer.locator("#kloe-form")).to_be_visible()
     answer_every_kloe_on_the_page(reviewer, kloes, "Partially met")
-    record_outcome(reviewer, "Approved with conditions", "Report DToC monthly to the board.")
-    expect(reviewer.locator(".govuk-caption-l")).to_contain_text("Approved with conditions")
-    expect(reviewer.get_by_text("Approved with conditions: Report DToC monthly")).to_be_visible()
-    screenshot(reviewer, "journey-approved-with-conditions")
+    expect(reviewer.locator("#moderation")).to_have_count(0)  # the pair answer apart
+
+    la = browser.new_context().new_page()
+    sign_in(la, site, "london.assurer.la")
+    la.goto(site + HAVERING + "review/")
+    answer_every_kloe_on_the_page(la, kloes, "Partially met", {"MET1": "Not met"})
+    screenshot(la, "journey-la-assessment-complete")
+
+    moderator = browser.new_context().new_page()
+    sign_in(moderator, site, "london.moderator")
+    moderator.goto(site + HAVERING + "review/")
+    rows = moderator.locator("#moderation-table tbody tr")
+    expect(rows.first).to_have_id("moderate-MET1")  # the disagreement first
+    expect(rows.first).to_contain_text("Disagreement")
+    screenshot(moderator, "journey-moderation-side-by-side")
+    decide_on_page(moderator, "Propose outcome", "Approved with conditions", "Report DToC.")
+    expect(moderator.get_by_text("Reconcile every disagreement")).to_be_visible()
+    moderator.locator("#moderate-MET1").get_by_label("Partially met", exact=True).check()
+    moderator.get_by_role("button", name="Save reconciled ratings").click()
+    expect(moderator.get_by_text("1 answer saved.")).to_be_visible()
+    decide_on_page(moderator, "Propose outcome", "Approved with conditions", "Report DToC monthly.")
+    expect(moderator.get_by_text("Proposed: Approved with conditions")).to_be_visible()
+
+    approver = browser.new_context().new_page()
+    sign_in(approver, site, "national.approver")
+    approver.goto(site + HAVERING + "review/")
+    expect(approver.locator("#proposal")).to_contain_text("Approved with conditions")
+    screenshot(approver, "journey-national-confirmation")
+    decide_on_page(approver, "Confirm outcome", "Approved with conditions", "Report DToC monthly.")
+    expect(approver.get_by_text("Outcome decided: Approved with conditions")).to_be_visible()
+    expect(approver.locator("#decision")).to_contain_text("Approved with conditions")
+    expect(approver.locator("#decision ~ ol")).to_contain_text("31 October 2017")
+    screenshot(approver, "journey-approved-with-conditions")
+    letter = area.request.get(site + HAVERING + "outcome-letter.pdf")
+    assert letter.status == 200 and letter.headers["content-type"] == "application/pdf"
 
     area.goto(site + HAVERING + "submit/")
     expect(area.locator("#reopen")).to_contain_text("The outcome was approved with conditions")
@@ -178,10 +216,42 @@ def test_sign_off_submit_conditions_resubmit_and_approval(browser, site, screens
         )
     screenshot(reviewer, "journey-review-v2-with-previous-answers")
     answer_every_kloe_on_the_page(reviewer, kloes)
-    record_outcome(reviewer, "Approved")
-    expect(reviewer.locator(".govuk-caption-l")).to_have_text(re.compile(r"· Approved$"))
-    reviewer.goto(site + HAVERING)
-    expect(reviewer.get_by_text("Approved", exact=True).first).to_be_visible()
-    screenshot(reviewer, "journey-approved")
+    la.goto(site + HAVERING + "review/")
+    answer_every_kloe_on_the_page(la, kloes)
+    moderator.goto(site + HAVERING + "review/")
+    decide_on_page(moderator, "Propose outcome", "Approved")
+    approver.goto(site + HAVERING + "review/")
+    decide_on_page(approver, "Confirm outcome", "Approved")
+    expect(approver.locator(".govuk-caption-l")).to_have_text(re.compile(r"· Approved$"))
+    area.goto(site + HAVERING)
+    expect(area.get_by_text("Approved", exact=True).first).to_be_visible()
+    screenshot(area, "journey-approved")
     assert Plan.objects.get(pk=havering.pk).status == Plan.Status.APPROVED
-    settle(area, reviewer)
+    area.goto(site + HAVERING + "timeline/")
+    for step in ("Assessment completed", "Outcome proposed", "Outcome recorded"):
+        expect(area.get_by_text(step).first).to_be_visible()
+    settle(area, reviewer, la, moderator, approver)
+
+
+def test_a_plan_missing_its_resubmission_deadline_is_escalated(browser, site, screenshot):
+    """Time is moved, not waited for: the calendar pass runs as on 1 November 2017."""
+    havering = plan("2017-19", "havering")
+    complete_metrics(havering)
+    submit(havering)
+    decide(havering, "not-approved", rating="not_met")
+    call_command("run_calendar", today="2017-11-01", verbosity=0)
+    approver = browser.new_context().new_page()
+    sign_in(approver, site, "national.approver")
+    approver.goto(site + HAVERING + "review/")
+    expect(approver.locator("#escalations")).to_contain_text(
+        "Not resubmitted by the resubmission deadline"
+    )
+    expect(approver.locator("#escalations")).to_contain_text("the calendar")
+    screenshot(approver, "journey-escalated")
+    approver.get_by_label("Reason for escalating nationally").fill("Direction powers considered.")
+    approver.get_by_role("button", name="Escalate the plan").click()
+    expect(approver.get_by_text("The plan has been escalated.")).to_be_visible()
+    expect(approver.locator("#escalations li")).to_have_count(2)
+    approver.goto(site + "/assurance/")
+    expect(approver.locator("#queue-havering")).to_contain_text("Not approved")
+    settle(approver)

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from demo.data import barnet, bhr, lancashire
+from demo.data.assurance import forget_assurance, run_assurance
 from demo.data.users import load_users
 from plans.models import Plan
 from plans.reference import loader
@@ -24,9 +25,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reset", action="store_true", help="Delete and rebuild the demo plans."
         )
+        parser.add_argument(
+            "--no-assurance",
+            dest="assurance",
+            action="store_false",
+            help="Leave the BHR plans in draft (the test suite's starting point).",
+        )
 
     @transaction.atomic
-    def handle(self, *args, reset=False, **options):
+    def handle(self, *args, reset=False, assurance=True, **options):
         loader.load_areas()
         loader.load_all_rounds()
         load_users()
@@ -37,9 +44,14 @@ class Command(BaseCommand):
                 continue
             if existing:
                 narrative = existing.narrative
+                forget_assurance(narrative.plans.all())
                 for plan in narrative.plans.all():
                     plan.delete()
                 narrative.delete()
             for plan in build():
                 self.stdout.write(f"Built {plan}")
+            if build is bhr.build and assurance:
+                for plan in run_assurance():
+                    status = plan.get_status_display().lower()
+                    self.stdout.write(f"Assurance story: {plan} is {status}")
         self.stdout.write(self.style.SUCCESS("Demo loaded."))
