@@ -134,10 +134,10 @@ def send_reminders(today: datetime.date | None = None) -> int:
                     else list(_area_emails(plan))
                 )
                 _notify(
-                    f"Reminder: {deadline.label}, {deadline.due:%d %B %Y} ({plan.area.name})",
+                    f"Reminder: {deadline.label}, {deadline.due:%-d %B %Y} ({plan.area.name})",
                     f"The {plan.round.name} plan for {plan.area.name} is "
                     f"{plan.get_status_display().lower()}. {deadline.label} is on "
-                    f"{deadline.due:%A %d %B %Y}.",
+                    f"{deadline.due:%A %-d %B %Y}.",
                     recipients,
                 )
                 sent += 1
@@ -159,7 +159,7 @@ def escalate_overdue(today: datetime.date | None = None) -> int:
                 escalated += _escalate(
                     plan,
                     f"deadline:{deadline.pk}",
-                    f"Not resubmitted by the {deadline.label.lower()} ({deadline.due:%d %B %Y}).",
+                    f"Not resubmitted by the {deadline.label.lower()} ({deadline.due:%-d %B %Y}).",
                     also=[f"condition:{pk}" for pk in covered],
                 )
     conditions = OutcomeCondition.objects.filter(
@@ -172,7 +172,7 @@ def escalate_overdue(today: datetime.date | None = None) -> int:
         escalated += _escalate(
             plan,
             f"condition:{condition.pk}",
-            f"Condition not met by {condition.due:%d %B %Y}: {condition.text}",
+            f"Condition not met by {condition.due:%-d %B %Y}: {condition.text}",
         )
     return escalated
 

@@ -383,7 +383,7 @@ def _decide(
     )
     lines = [f"Outcome: {recommendation.label}."]
     for condition in recommendation.condition_items.all():
-        lines.append(f"- {condition.text} (by {condition.due:%d %B %Y})")
+        lines.append(f"- {condition.text} (by {condition.due:%-d %B %Y})")
     if recommendation.support:
         lines.append(f"Support offered: {recommendation.support}")
     _notify(

@@ -52,6 +52,18 @@ def _assurer_choices(plan, role):
     )
 
 
+def _condition_rows(plan, stage, proposal):
+    """[(index, text, due)] for the conditions form: the proposal's conditions when
+    confirming it (so the approver need not retype them), then blank rows due by the
+    round's resubmission deadline."""
+    default = plan.round.deadlines.filter(kind="resubmission").first()
+    given = []
+    if stage is not None and stage.kind == StageKind.CONFIRM and proposal is not None:
+        given = [(c.text, c.due) for c in proposal.condition_items.all()]
+    given += [("", default.due if default else None)] * max(CONDITION_ROWS - len(given), 0)
+    return [(i, text, due) for i, (text, due) in enumerate(given[:CONDITION_ROWS])]
+
+
 def _review_page(request, plan, posted=None, errors=(), status=200):
     version = selectors.latest_version(plan)
     if version is None:
@@ -110,8 +122,7 @@ def _review_page(request, plan, posted=None, errors=(), status=200):
             "categories": plan.round.outcome_categories.all(),
             "proposal": proposal,
             "decision": selectors.decision(plan),
-            "condition_rows": range(CONDITION_ROWS),
-            "default_due": plan.round.deadlines.filter(kind="resubmission").first(),
+            "condition_rows": _condition_rows(plan, stage, proposal),
             "sections": [t.section for t in tasks],
             "can_start": workflow.allowed(request.user, plan, "start_assurance"),
             "can_escalate": plan.status in process.ESCALATABLE

@@ -5,12 +5,13 @@ parse, call and render."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from plans import permissions
 from plans.findings import check_plan
-from plans.models import PlanVersion
+from plans.models import PlanVersion, Recommendation
 from plans.sections.selectors import FREEZING_STATUSES
 
 from . import actions as workflow
@@ -137,7 +138,13 @@ def versions(request, round_slug, area_slug):
         "plans/versions.html",
         {
             "plan": plan,
-            "versions": plan.versions.select_related("submitted_by"),
+            "versions": plan.versions.select_related("submitted_by").prefetch_related(
+                Prefetch(
+                    "recommendations",
+                    Recommendation.objects.filter(is_final=True).select_related("category"),
+                    to_attr="decisions",
+                ),
+            ),
         },
     )
 

@@ -17,7 +17,7 @@ from plans.models import OutcomeLetter, Plan, PlanEvent, Recommendation
 from .pdf import render_pdf
 
 HWB_CHAIR, CCG = "hwb-chair", "ccg"
-DATE = "%d %B %Y"
+DATE = "%-d %B %Y"
 Outcome = Recommendation.Outcome
 
 # What each effect means, when the round's outcome category does not say.

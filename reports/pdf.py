@@ -7,7 +7,6 @@ from django.core.exceptions import PermissionDenied
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from assurance.snapshot import with_titles
 from finance.selectors import finance_summary
 from metrics.charts import data_uri, line_chart
 from metrics.selectors import metric_tables
@@ -85,19 +84,3 @@ def build_plan_pdf(download, progress):
     progress.begin(3)
     content = plan_pdf(plan, permissions.partner_plans(user, plan), step=progress.step)
     return BuiltFile(content, pdf_filename(plan), "application/pdf")
-
-
-def version_pdf(version):
-    """A submitted version, from its snapshot: exactly what was submitted."""
-    snapshot = version.snapshot
-    html = render_to_string(
-        "plans/pdf/version.html",
-        {
-            "plan": version.plan,
-            "version": version,
-            "snapshot": snapshot,
-            "sections": with_titles(version.plan.round, snapshot["sections"].items()),
-            "generated": timezone.localtime(),
-        },
-    )
-    return render_pdf(html)

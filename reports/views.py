@@ -2,21 +2,15 @@
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 
 from plans import permissions
-from plans.models import PlanVersion
 
 from . import pdf
 
 
 def _plan(request, round_slug, area_slug):
     return permissions.get_plan_for(request.user, round_slug, area_slug, "view")
-
-
-def _version(request, round_slug, area_slug, number):
-    plan = _plan(request, round_slug, area_slug)
-    return plan, get_object_or_404(PlanVersion, plan=plan, number=number)
 
 
 @login_required
@@ -34,9 +28,3 @@ def _pdf_response(content, filename):
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
-
-
-@login_required
-def version_pdf(request, round_slug, area_slug, number):
-    plan, version = _version(request, round_slug, area_slug, number)
-    return _pdf_response(pdf.version_pdf(version), pdf.pdf_filename(plan, number))

@@ -292,7 +292,10 @@ def test_the_whole_process_over_http_and_the_timeline_shows_every_step(client, h
     )
     assert response.status_code == 302
     login(client, "national.approver")
-    assert "Moderation proposed" in client.get(HAVERING + "review/").content.decode()
+    page = client.get(HAVERING + "review/").content.decode()
+    assert "Moderation proposed" in page
+    # The proposal's condition is on the confirmation form, not to be typed again.
+    assert 'value="Agree the 2018/19 monthly DToC plan."' in page
     client.post(
         HAVERING + "review/action/",
         {
@@ -406,3 +409,13 @@ def test_the_demo_story_runs_through_every_stage():
     assert KloeAssessment.objects.filter(version=first.version, role="moderator").count() == 1
     assert redbridge.status == S.SUBMITTED
     assert plan("2017-19", "barking-and-dagenham").status == S.DRAFT
+
+
+def test_the_versions_page_lists_each_outcome_and_its_letter(client):
+    run_assurance()
+    login(client, "bhr.commissioner")
+    page = client.get(HAVERING + "versions/").content.decode()
+    assert "Approved with conditions" in page and "versions/1/outcome-letter.pdf" in page
+    assert "versions/2/outcome-letter.pdf" in page
+    letter = client.get(HAVERING + "outcome-letter.pdf")
+    assert letter.status_code == 200 and letter["Content-Type"] == "application/pdf"

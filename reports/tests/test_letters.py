@@ -101,7 +101,7 @@ def test_the_letter_says_what_was_decided_for_whom_from_the_snapshot(havering):
     assert "Outcome: Approved with conditions" in body
     assert "once the named conditions are met by their deadlines" in body  # its description
     for condition, due in CONDITIONS:
-        assert condition in body and f"{due:%d %B %Y}" in body
+        assert condition in body and f"{due:%-d %B %Y}" in body
     assert "31 October 2017" in body
     assert "David Lowe" in body and "On behalf of the national Better Care Fund team" in body
     assert letter.pdf.name.endswith(f"{version.reference}-outcome.pdf")
