@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from plans import permissions
 from plans.findings import check_plan
-from plans.models import PlanVersion, Recommendation
+from plans.models import Area, Plan, PlanVersion, Recommendation, Role, Round
 from plans.sections.selectors import FREEZING_STATUSES
 
 from . import actions as workflow
@@ -29,10 +29,24 @@ def _plan(request, round_slug, area_slug):
     return permissions.get_plan_for(request.user, round_slug, area_slug, "view")
 
 
+def _not_started(request, round_slug, area_slug):
+    """An area's commissioner opening their area's plan in an open round before anyone
+    started it is offered to start it (rounds:start-plan); anyone else gets the 404."""
+    round_ = Round.objects.open().filter(slug=round_slug).first()
+    mine = permissions.area_ids(request.user, (Role.Kind.COMMISSIONER,))
+    area = Area.objects.filter(slug=area_slug, pk__in=mine).first()
+    if round_ is None or area is None or Plan.objects.filter(round=round_, area=area).exists():
+        raise Http404("No plan found for this round and area.")
+    return render(request, "plans/not_started.html", {"round": round_, "area": area})
+
+
 @login_required
 def plan_overview(request, round_slug, area_slug):
     """The plan's task list: every section of the round with its status."""
-    plan = permissions.get_plan_for(request.user, round_slug, area_slug, "view")
+    try:
+        plan = permissions.get_plan_for(request.user, round_slug, area_slug, "view")
+    except Http404:
+        return _not_started(request, round_slug, area_slug)
     tasks, findings = task_list(plan)
     partners = list(plan.narrative.plans.select_related("area").order_by("area__name"))
     return render(

@@ -5,10 +5,10 @@ of Findings; none touches the database, so each is tested with the seed figures.
 The end of the module registers them with the engine, with the facts they read.
 """
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 
-from plans.findings import ERROR, Facts, Finding, fact, money, rule
+from plans.findings import ERROR, WARNING, Facts, Finding, fact, money, rule
 
 from . import places, selectors
 from .models import MinimumAllocation
@@ -133,6 +133,30 @@ def dfg_passed_through(income: ByYear, allocation: ByYear) -> list[Finding]:
     return findings
 
 
+def minimum_published(
+    code: str, what: str, area: str, years: Iterable[int], minimum: ByYear, where: Callable
+) -> list[Finding]:
+    """A year of the round with no nationally set minimum is said, never passed over in
+    silence: its rule cannot judge the year until the national team publishes it."""
+    return [
+        Finding(
+            code,
+            WARNING,
+            f"The nationally set minimum for {what} {_label(year)} has not been published "
+            f"for {area}; ask the national team.",
+            where(year),
+        )
+        for year in sorted(years)
+        if year not in minimum
+    ]
+
+
+def _published(facts: Facts, code: str, kind: str, what: str, where: Callable) -> list[Finding]:
+    years = facts.plan.round.years.values_list("start_year", flat=True)
+    minimum = facts["finance.minimums"][kind]
+    return minimum_published(code, what, facts.plan.area.name, years, minimum, where)
+
+
 # Registration: the facts these rules read about one plan, each fetched once per check.
 
 Kind = MinimumAllocation.Kind
@@ -181,6 +205,8 @@ def _sources(facts: Facts) -> list[tuple[str, str, bool]]:
 def check_pooled_budget(facts: Facts) -> list[Finding]:
     return pooled_budget_minimum(
         facts["finance.income_by_year"], facts["finance.minimums"][Kind.POOLED_BUDGET]
+    ) + _published(
+        facts, "pooled_budget_minimum", Kind.POOLED_BUDGET, "the pooled budget", places.income
     )
 
 
@@ -204,6 +230,12 @@ def check_protection_of_social_care(facts: Facts) -> list[Finding]:
         "Protection of social care",
         {y: v["social_care"] for y, v in facts["finance.ring_fenced"].items()},
         facts["finance.minimums"][Kind.SOCIAL_CARE],
+    ) + _published(
+        facts,
+        "protection_of_social_care",
+        Kind.SOCIAL_CARE,
+        "protection of social care",
+        lambda year: places.minimum("protection_of_social_care", year),
     )
 
 
@@ -217,6 +249,12 @@ def check_out_of_hospital(facts: Facts) -> list[Finding]:
         "NHS-commissioned out-of-hospital spend",
         {y: v["out_of_hospital"] for y, v in facts["finance.ring_fenced"].items()},
         facts["finance.minimums"][Kind.OUT_OF_HOSPITAL],
+    ) + _published(
+        facts,
+        "out_of_hospital_ring_fence",
+        Kind.OUT_OF_HOSPITAL,
+        "the NHS out-of-hospital ring-fence",
+        lambda year: places.minimum("out_of_hospital_ring_fence", year),
     )
 
 
@@ -226,4 +264,6 @@ def check_dfg(facts: Facts) -> list[Finding]:
     return dfg_passed_through(
         {y: v for (y, code), v in facts["finance.income_by_source"].items() if code in dfg},
         facts["finance.minimums"][Kind.DFG],
+    ) + _published(
+        facts, "dfg_passed_through", Kind.DFG, "the Disabled Facilities Grant", places.dfg
     )

@@ -419,3 +419,16 @@ def test_the_versions_page_lists_each_outcome_and_its_letter(client):
     assert "versions/2/outcome-letter.pdf" in page
     letter = client.get(HAVERING + "outcome-letter.pdf")
     assert letter.status_code == 200 and letter["Content-Type"] == "application/pdf"
+
+
+def test_the_review_and_queue_pages_take_a_fixed_number_of_queries(
+    client, havering, django_assert_max_num_queries
+):
+    """Measured at 55 (review, moderation stage, 22 KLOEs × 3 hands) and 12 (queue);
+    answers, assignments and stages are read in bulk, never per row."""
+    assess(havering)
+    login(client, "london.moderator")
+    with django_assert_max_num_queries(60):
+        assert client.get(HAVERING + "review/").status_code == 200
+    with django_assert_max_num_queries(14):
+        assert client.get("/assurance/").status_code == 200
