@@ -152,7 +152,7 @@ def minimum_published(
 
 
 def _published(facts: Facts, code: str, kind: str, what: str, where: Callable) -> list[Finding]:
-    years = facts.plan.round.years.values_list("start_year", flat=True)
+    years = facts["finance.years"]
     minimum = facts["finance.minimums"][kind]
     return minimum_published(code, what, facts.plan.area.name, years, minimum, where)
 
@@ -169,6 +169,11 @@ def _own(by_area: selectors.ByAreaAndYear, facts: Facts) -> dict[int, Decimal]:
 @fact("finance.minimums")
 def _minimums(facts: Facts) -> selectors.Minimums:
     return selectors.minimums_by_kind([facts.plan.area_id])[facts.plan.area_id]
+
+
+@fact("finance.years")
+def _years(facts: Facts) -> list[int]:
+    return [year.start_year for year in facts.plan.round.years.all()]
 
 
 @fact("finance.income_by_year")

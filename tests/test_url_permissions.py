@@ -138,5 +138,5 @@ def test_users_of_another_area_cannot_open_a_plans_routes(client):
             continue
         status = client.get(url).status_code
         assert status in (403, 404, 405), (name, url, status)
-        prefixes = "plans|api|exports|assurance|overview|accounts|downloads|people|reference"
+        prefixes = "plans|api|exports|assurance|overview|accounts|downloads|people|reference|rounds"
         assert re.match(rf"^/({prefixes})/", url), url
