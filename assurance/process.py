@@ -126,8 +126,7 @@ def assign_assurer(*, user: User, plan: Plan, role: str, assurer: User) -> Assur
         or Role.Kind.MODERATOR in permissions.assurance_kinds_for(user, plan)
     ):
         raise PermissionDenied
-    assessing = {r for s in plan.round.stages.filter(kind=StageKind.ASSESS) for r in s.roles}
-    if role not in assessing:
+    if role not in selectors.assessing_roles(plan):
         raise TransitionRefused("That is not one of this round's assessing roles.")
     if role not in permissions.assurance_kinds_for(assurer, plan):
         raise TransitionRefused(

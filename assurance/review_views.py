@@ -89,7 +89,7 @@ def _review_page(request, plan, posted=None, errors=(), status=200):
     sees_both = bool({Role.Kind.MODERATOR, Role.Kind.NATIONAL_APPROVER} & user_kinds) or (
         permissions.is_national_admin(request.user)
     )
-    assessing_roles = [r for s in plan.round.stages.filter(kind=StageKind.ASSESS) for r in s.roles]
+    assessing_roles = selectors.assessing_roles(plan)
     assigned = selectors.assignments(plan)
     proposal = selectors.proposal(version)
     return render(

@@ -184,14 +184,19 @@ class ModerationRow:
         return ratings.pop() if len(ratings) == 1 else None
 
 
-def moderation_rows(plan: Plan, version: PlanVersion) -> list[ModerationRow]:
-    """Every KLOE with each assessing role's current answer side by side and the
-    moderator's reconciled answer, disagreements first. Three queries."""
-    assessing = [
+def assessing_roles(plan: Plan) -> list[str]:
+    """The role kinds that answer the KLOEs in the round's assessment stages, in order."""
+    return [
         role
         for stage in plan.round.stages.filter(kind=AssuranceStage.Kind.ASSESS)
         for role in stage.roles
     ]
+
+
+def moderation_rows(plan: Plan, version: PlanVersion) -> list[ModerationRow]:
+    """Every KLOE with each assessing role's current answer side by side and the
+    moderator's reconciled answer, disagreements first. Three queries."""
+    assessing = assessing_roles(plan)
     latest = latest_answers(version)
     rows = [
         ModerationRow(
