@@ -14,3 +14,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def _media_in_a_temporary_folder(settings, tmp_path_factory):
     """Uploads and prepared downloads never land in the working tree."""
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def _no_findings_kept_between_tests():
+    """Kept findings are keyed by content versions (latest history ids), which SQLite
+    reuses after a test's rollback: each test starts with none kept."""
+    from django.core.cache import caches
+
+    from plans.findings import FINDINGS_CACHE
+
+    caches[FINDINGS_CACHE].clear()

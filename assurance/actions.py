@@ -15,7 +15,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from plans import permissions
-from plans.findings import Finding, check_plan
+from plans.findings import Finding, plan_findings
 from plans.models import (
     AssuranceStage,
     Plan,
@@ -167,7 +167,7 @@ def _reviewer_emails(plan: Plan) -> list[str]:
 
 
 def blocking_findings(plan: Plan) -> list[Finding]:
-    return [f for f in check_plan(plan) if f.severity == "error"]
+    return [f for f in plan_findings(plan) if f.severity == "error"]
 
 
 def check_ready(plan: Plan, doing: str) -> None:

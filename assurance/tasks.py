@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from finance.models import IncomeLine
 from metrics.models import MetricPlanValue
-from plans.findings import check_plan
+from plans.findings import plan_findings
 from plans.models import (
     ConditionAnswer,
     HighImpactChangeAssessment,
@@ -104,7 +104,7 @@ class Task:
 def task_list(plan, findings=None):
     """[Task] for every section of the round, and the findings they came from."""
     sections = list(plan.round.sections.all())
-    findings = check_plan(plan) if findings is None else findings
+    findings = plan_findings(plan) if findings is None else findings
     errors = Counter(
         section.pk
         for f in findings
@@ -145,3 +145,45 @@ def task_list(plan, findings=None):
             )
         )
     return tasks, findings
+
+
+# The task list in the order people write a plan: who it is from and who signed it,
+# what it says, the money, the metrics; then it is checked and sent.
+GROUPS = (
+    ("Plan details and sign-off", (Kind.PLAN_DETAILS, Kind.SIGN_OFF)),
+    (
+        "Narrative",
+        (
+            Kind.NARRATIVE,
+            Kind.RELATED_DOCUMENTS,
+            Kind.NATIONAL_CONDITIONS,
+            Kind.RISKS,
+            Kind.MILESTONES,
+            Kind.HICM,
+        ),
+    ),
+    ("Money", (Kind.SCHEMES, Kind.FINANCE)),
+    ("Metrics", (Kind.METRICS,)),
+)
+
+
+@dataclass
+class TaskGroup:
+    number: int
+    title: str
+    tasks: list
+
+
+def task_groups(tasks):
+    """[TaskGroup] of the tasks, numbered, in GROUPS' order (sections keep the round's
+    order inside their group); a group the round has no section for is left out."""
+    groups = []
+    for title, kinds in GROUPS:
+        found = [task for task in tasks if task.section.kind in kinds]
+        if found:
+            groups.append(TaskGroup(len(groups) + 1, title, found))
+    placed = {task.section.pk for group in groups for task in group.tasks}
+    rest = [task for task in tasks if task.section.pk not in placed]
+    if rest:
+        groups.append(TaskGroup(len(groups) + 1, "Other sections", rest))
+    return groups

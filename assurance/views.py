@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from plans import permissions
-from plans.findings import check_plan
+from plans.findings import plan_findings
 from plans.models import Area, Plan, PlanVersion, Recommendation, Role, Round
 from plans.sections.selectors import FREEZING_STATUSES
 
@@ -21,7 +21,8 @@ from .as_submitted import as_submitted
 from .calendar import overdue_by_plan
 from .history import plan_history
 from .snapshot import with_titles
-from .tasks import finding_url, section_for_finding, task_list
+from .tasks import finding_url, section_for_finding, task_groups, task_list
+from .verdicts import verdicts
 from .version_diff import diff_snapshots
 
 
@@ -55,6 +56,8 @@ def plan_overview(request, round_slug, area_slug):
         {
             "plan": plan,
             "tasks": tasks,
+            "groups": task_groups(tasks),
+            "all_completed": all(task.status.key == "completed" for task in tasks),
             "completed": sum(task.status.key == "completed" for task in tasks),
             "error_count": sum(f.severity == "error" for f in findings),
             "warning_count": sum(f.severity == "warning" for f in findings),
@@ -70,19 +73,25 @@ def plan_overview(request, round_slug, area_slug):
 
 @login_required
 def plan_check(request, round_slug, area_slug):
-    """Every finding of the round's rules, each linked to the place to fix it."""
+    """Every rule of the round with its verdict and figures (met, not met, not set),
+    and every finding, each linked to the place to fix it."""
     plan = permissions.get_plan_for(request.user, round_slug, area_slug, "view")
     sections = list(plan.round.sections.all())
-    findings = check_plan(plan)
-    rows = [
-        {
+    findings = plan_findings(plan)
+
+    def link(finding):
+        return {
             "finding": finding,
             "section": section_for_finding(finding, sections),
             "url": finding_url(plan, finding, sections),
         }
-        for finding in sorted(findings, key=lambda f: (f.severity != "error", f.where))
-    ]
-    return render(request, "plans/check.html", {"plan": plan, "rows": rows})
+
+    rows = [link(f) for f in sorted(findings, key=lambda f: (f.severity != "error", f.where))]
+    return render(
+        request,
+        "plans/check.html",
+        {"plan": plan, "rows": rows, "verdicts": verdicts(plan, findings, link)},
+    )
 
 
 @login_required

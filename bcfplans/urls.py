@@ -15,6 +15,8 @@ from reports import overview_views
 from reports import urls as reports_urls
 from reports.api import router as api_router
 from reports.exports import national_exports
+from returns import urls as returns_urls
+from returns.api import ReturnViewSet
 from workbook import urls as workbook_urls
 
 plan_pages = (
@@ -22,7 +24,9 @@ plan_pages = (
     + assurance_urls.plan_patterns
     + reports_urls.plan_patterns
     + workbook_urls.plan_patterns
+    + returns_urls.plan_patterns
 )
+api_router.register("returns", ReturnViewSet, basename="return")
 PLAN = "plans/<slug:round_slug>/<slug:area_slug>/"
 
 urlpatterns = [
@@ -66,6 +70,7 @@ urlpatterns = [
     path("downloads/<uuid:download_id>/file", download_views.download_file, name="download-file"),
     path("assurance/", assurance_views.assurance_queue, name="assurance-queue"),
     path("overview/", overview_views.overview, name="overview"),
+    path("returns/", include("returns.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/", include(api_router.urls)),
     path("plans/", include((plan_pages, "plans"))),

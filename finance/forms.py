@@ -4,6 +4,7 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Size
 from django import forms
 
+from plans.grid import column_totals
 from plans.ui import money_field
 
 
@@ -34,6 +35,10 @@ class IncomeForm(forms.Form):
         for name, source, _year in self.cells:
             rows.setdefault(source, []).append(self[name])
         return list(rows.items())
+
+    def totals(self):
+        """[total per year] of what the grid holds now (as typed, if shown again)."""
+        return column_totals(fields for _source, fields in self.grid())
 
     def amounts(self):
         """{(source, year): amount or None} from the cleaned data."""

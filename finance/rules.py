@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from plans.findings import ERROR, WARNING, Facts, Finding, fact, money, rule
 
-from . import places, selectors
+from . import checks, places, selectors
 from .models import MinimumAllocation
 
 ZERO = Decimal(0)
@@ -48,6 +48,21 @@ def pooled_budget_minimum(agreed: ByYear, minimum: ByYear) -> list[Finding]:
             places.income(year),
         )
         for year, actual, required in _shortfalls(agreed, minimum)
+    ]
+
+
+def ccg_minimum_contribution(paid: ByYear, minimum: ByYear) -> list[Finding]:
+    """The CCGs pay at least the nationally set CCG minimum into the pool, per year
+    (BHR 8.5: Havering 2017/18 RNF £4,772,500 + non-RNF £11,871,821 = £16,644,321)."""
+    return [
+        Finding(
+            "ccg_minimum_contribution",
+            ERROR,
+            f"The CCG minimum contribution for {_label(year)} is {money(actual)}, "
+            f"{money(required - actual)} below the nationally set minimum of {money(required)}.",
+            places.income(year),
+        )
+        for year, actual, required in _shortfalls(paid, minimum)
     ]
 
 
@@ -168,7 +183,7 @@ def _own(by_area: selectors.ByAreaAndYear, facts: Facts) -> dict[int, Decimal]:
 
 @fact("finance.minimums")
 def _minimums(facts: Facts) -> selectors.Minimums:
-    return selectors.minimums_by_kind([facts.plan.area_id])[facts.plan.area_id]
+    return checks.minimums_by_kind([facts.plan.area_id])[facts.plan.area_id]
 
 
 @fact("finance.years")
@@ -176,14 +191,34 @@ def _years(facts: Facts) -> list[int]:
     return [year.start_year for year in facts.plan.round.years.all()]
 
 
+def _per_year(by_source: Mapping[tuple[int, str], Decimal]) -> dict[int, Decimal]:
+    """{year: total} from the sums per year and source already read (one per source)."""
+    out: dict[int, Decimal] = {}
+    for (year, _code), amount in by_source.items():
+        out[year] = out.get(year, ZERO) + amount
+    return out
+
+
 @fact("finance.income_by_year")
 def _income_by_year(facts: Facts) -> dict[int, Decimal]:
-    return _own(selectors.income_by_area([facts.plan]), facts)
+    return _per_year(facts["finance.income_by_source"])
+
+
+@fact("finance.ccg_minimum_income")
+def _ccg_minimum_income(facts: Facts) -> dict[int, Decimal]:
+    """{year: income from the sources the round marks as the CCG minimum}, added up from
+    the income by source already read (parts counted as their parent)."""
+    ccg = {code for code, _name, _dfg, is_ccg in facts["finance.sources"] if is_ccg}
+    out: dict[int, Decimal] = {}
+    for (year, code), amount in facts["finance.income_by_source"].items():
+        if code in ccg:
+            out[year] = out.get(year, ZERO) + amount
+    return out
 
 
 @fact("finance.spend_by_year")
 def _spend_by_year(facts: Facts) -> dict[int, Decimal]:
-    return _own(selectors.expenditure_by_area([facts.plan]), facts)
+    return _per_year(facts["finance.spend_by_source"])
 
 
 @fact("finance.income_by_source")
@@ -202,8 +237,10 @@ def _ring_fenced(facts: Facts) -> dict[int, dict[str, Decimal]]:
 
 
 @fact("finance.sources")
-def _sources(facts: Facts) -> list[tuple[str, str, bool]]:
-    return list(facts.plan.round.funding_sources.values_list("code", "name", "is_dfg"))
+def _sources(facts: Facts) -> list[tuple[str, str, bool, bool]]:
+    return list(
+        facts.plan.round.funding_sources.values_list("code", "name", "is_dfg", "is_ccg_minimum")
+    )
 
 
 @rule("pooled_budget_minimum", title="The pooled budget is at least the minimum, each year")
@@ -215,6 +252,22 @@ def check_pooled_budget(facts: Facts) -> list[Finding]:
     )
 
 
+@rule(
+    "ccg_minimum_contribution",
+    title="The CCGs pay at least the nationally set CCG minimum into the pool, each year",
+)
+def check_ccg_minimum(facts: Facts) -> list[Finding]:
+    return ccg_minimum_contribution(
+        facts["finance.ccg_minimum_income"], facts["finance.minimums"][Kind.CCG_MINIMUM]
+    ) + _published(
+        facts,
+        "ccg_minimum_contribution",
+        Kind.CCG_MINIMUM,
+        "the CCG minimum contribution",
+        places.income,
+    )
+
+
 @rule("spend_covers_allocation", title="Planned spending covers the money in the pool")
 def check_spend_covers_allocation(facts: Facts) -> list[Finding]:
     return spend_covers_allocation(facts["finance.income_by_year"], facts["finance.spend_by_year"])
@@ -222,7 +275,7 @@ def check_spend_covers_allocation(facts: Facts) -> list[Finding]:
 
 @rule("income_equals_expenditure", title="Each funding source is spent exactly, each year")
 def check_income_equals_expenditure(facts: Facts) -> list[Finding]:
-    names = {code: name for code, name, _dfg in facts["finance.sources"]}
+    names = {code: name for code, name, _dfg, _ccg in facts["finance.sources"]}
     return income_equals_expenditure(
         facts["finance.income_by_source"], facts["finance.spend_by_source"], names
     )
@@ -265,7 +318,7 @@ def check_out_of_hospital(facts: Facts) -> list[Finding]:
 
 @rule("dfg_passed_through", title="The Disabled Facilities Grant is pooled in full")
 def check_dfg(facts: Facts) -> list[Finding]:
-    dfg = {code for code, _name, is_dfg in facts["finance.sources"] if is_dfg}
+    dfg = {code for code, _name, is_dfg, _ccg in facts["finance.sources"] if is_dfg}
     return dfg_passed_through(
         {y: v for (y, code), v in facts["finance.income_by_source"].items() if code in dfg},
         facts["finance.minimums"][Kind.DFG],

@@ -6,17 +6,20 @@ so pages, rules, exports and tests share one source of truth.
 
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Self, TypedDict
+from typing import Any, TypedDict
 
 from django.db.models import Case, DecimalField, F, Q, Sum, Value, When
+from django.db.models.functions import Coalesce
 
-from plans.findings import Finding, check_plan
+from plans.findings import plan_findings
 from plans.models import Area, FinancialYear, FundingSource, Plan
 from schemes.models import ExpenditureLine
 
-from . import places
+from . import checks as checks_module
+from . import tables
+from .checks import Check
+from .checks import minimums_by_kind as minimums_by_kind
 from .models import IncomeLine, MinimumAllocation
 
 ZERO = Decimal("0.00")
@@ -134,6 +137,17 @@ def ring_fenced_actuals(plans: Iterable[Plan]) -> dict[tuple[str, int], dict[str
     }
 
 
+def ccg_minimum_income(plans: Iterable[Plan]) -> ByAreaAndYear:
+    """{area slug: {year start: the CCG minimum contribution paid into the pool}}: every
+    income line from a source the round marks as (part of) the CCG minimum."""
+    rows = (
+        IncomeLine.objects.filter(plan__in=plans, source__is_ccg_minimum=True)
+        .values("plan__area__slug", "year__start_year")
+        .annotate(total=Sum("amount"))
+    )
+    return _nested(rows, "plan__area__slug", "year__start_year")
+
+
 def pooled_budget_by_year(plan: Plan) -> list[tuple[str, Decimal | None, Decimal]]:
     """[(year label, minimum or None, agreed)] for each year of the plan's round:
     the nationally set minimum beside the income actually in the pool. Two queries."""
@@ -153,68 +167,34 @@ def pooled_budget_by_year(plan: Plan) -> list[tuple[str, Decimal | None, Decimal
 # never by the number of schemes, lines or partner areas.
 
 
-@dataclass
-class Check:
-    """One minimum or balance check: a required figure beside the actual one. Whether
-    it is met is not decided here: it is the verdict of the rule `code`, read from the
-    plan's findings (`met` stays None where the round does not run that rule)."""
-
-    label: str
-    year: str
-    required: Decimal | None
-    actual: Decimal
-    code: str = ""
-    where: str = ""
-    met: bool | None = None
-
-    @property
-    def difference(self) -> Decimal | None:
-        return None if self.required is None else self.actual - self.required
-
-    def judge(self, findings: Iterable[Finding], round_codes: Collection[str]) -> Self:
-        if self.required is not None and self.code in round_codes:
-            self.met = not any(f.code == self.code and f.where == self.where for f in findings)
-        return self
-
-
-def minimums_by_kind(area_ids: Iterable[int]) -> defaultdict[int, Minimums]:
-    """{area id: {kind: {year start: amount}}} for the areas, in one query."""
-    out: defaultdict[int, Minimums] = defaultdict(lambda: defaultdict(dict))
-    for area, kind, year, amount in MinimumAllocation.objects.filter(area__in=area_ids).values_list(
-        "area_id", "kind", "year__start_year", "amount"
-    ):
-        out[area][kind][year] = amount
-    return out
-
-
 def income_table(
-    plan: Plan, years: Sequence[FinancialYear]
+    plan: Plan, years: Sequence[FinancialYear], sources: Sequence[FundingSource] | None = None
 ) -> tuple[list[tuple[FundingSource, list[Decimal]]], list[FundingSource]]:
     """([(source, [amount per year])], sources) for every funding source and part of the
     round, in the round's order."""
+    # A parent source (the CCG minimum, the iBCF) shows the sum of its "of which" parts
+    # and any line of its own: the database adds them, grouped by the parent.
     sums = {
-        (row["source"], row["year"]): row["total"]
+        (row["key"], row["year"]): row["total"]
         for row in IncomeLine.objects.filter(plan=plan)
+        .annotate(key=Coalesce("source__parent", "source"))
+        .values("key", "year")
+        .annotate(total=Sum("amount"))
+    } | {
+        (row["source"], row["year"]): row["total"]
+        for row in IncomeLine.objects.filter(plan=plan, source__parent__isnull=False)
         .values("source", "year")
         .annotate(total=Sum("amount"))
     }
-    sources = list(plan.round.funding_sources.select_related("parent").order_by("order"))
-    return [(s, [sums.get((s.pk, y.pk), ZERO) for y in years]) for s in sources], sources
+    if sources is None:
+        sources = list(plan.round.funding_sources.select_related("parent").order_by("order"))
+    return [(s, [sums.get((s.pk, y.pk), ZERO) for y in years]) for s in sources], list(sources)
 
 
-# The minimums the summary checks each year: (label, allocation kind, rule).
-MINIMUM_CHECKS = (
-    ("Pooled budget", MinimumAllocation.Kind.POOLED_BUDGET, "pooled_budget_minimum"),
-    ("Protection of social care", MinimumAllocation.Kind.SOCIAL_CARE, "protection_of_social_care"),
-    (
-        "NHS out-of-hospital ring-fence",
-        MinimumAllocation.Kind.OUT_OF_HOSPITAL,
-        "out_of_hospital_ring_fence",
-    ),
-)
 # The rules whose verdicts the summary's checks show.
 SUMMARY_RULES = (
     "pooled_budget_minimum",
+    "ccg_minimum_contribution",
     "protection_of_social_care",
     "out_of_hospital_ring_fence",
     "income_equals_expenditure",
@@ -233,73 +213,35 @@ class FinanceSummary(TypedDict):
     groups: list[str]
     themes: list[tuple[FinancialYear, list[ThemeRow], list[Decimal], Decimal]]
     by_area: list[tuple[Area, list[tuple[Decimal, Decimal]]]]
+    income_totals: list[Decimal]
+    spend_tables: list[tables.YearTable]
+    area_tables: list[tables.YearTable]
+    recurrence: list[tuple[FinancialYear, Decimal, Decimal, Decimal]]
 
 
 def finance_summary(plan: Plan, partner_plans: Collection[Plan]) -> FinanceSummary:
     """Everything the finance summary shows. Met or not met is the verdict of the
     round's own rules, read from the plan's findings, never compared again here."""
-    findings = check_plan(plan, only=SUMMARY_RULES)
-    round_codes = set(plan.round.rules.values_list("code", flat=True))
-    years = list(plan.round.years.all())
+    findings = plan_findings(plan, only=SUMMARY_RULES)
     area = plan.area.slug
-    income_rows, sources = income_table(plan, years)
-    names = {s.code: s.name for s in sources}
-    income_in = income_by_source([plan])
-    spend_out = spend_by_source([plan])
-    balance = [
-        Check(
-            names.get(code, code),
-            year.label,
-            income_in.get((area, year.start_year, code), ZERO),
-            spend_out.get((area, year.start_year, code), ZERO),
-            "income_equals_expenditure",
-            places.source(year.start_year, code),
-        ).judge(findings, round_codes)
-        for code in sorted(
-            {c for (_a, _y, c) in income_in} | {c for (_a, _y, c) in spend_out},
-            key=lambda c: [s.code for s in sources].index(c) if c in names else 99,
+    money = checks_module.money_figures(plan)
+    years, sources = money.years, money.sources
+    income_rows, _sources = income_table(plan, years, sources)
+    balance, checks = checks_module.rule_checks(money, findings, plan.round.rules.all())
+    pooled = money.income_by_year
+    frame = tables.spend_frame(partner_plans)
+    groups = tables.spent_groups(frame, [s.report_group for s in sources])
+    spend_tables = tables.by_theme_and_source(frame, years, groups)
+    # The same figures as flat rows (theme, scheme, [per group], total), as the PDF prints.
+    themes: list[tuple[FinancialYear, list[ThemeRow], list[Decimal], Decimal]] = [
+        (
+            table.year,
+            [(b.theme, r.name, r.amounts, r.total) for b in table.themes for r in b.schemes],
+            table.totals,
+            table.total,
         )
-        for year in years
+        for table in spend_tables
     ]
-    minimums = minimums_by_kind([plan.area_id])[plan.area_id]
-    ring = {y: v for (_a, y), v in ring_fenced_actuals([plan]).items()}
-    pooled = income_by_area([plan]).get(area, {})
-    Kind = MinimumAllocation.Kind
-    actuals = {
-        Kind.POOLED_BUDGET: pooled,
-        Kind.SOCIAL_CARE: {y: v["social_care"] for y, v in ring.items()},
-        Kind.OUT_OF_HOSPITAL: {y: v["out_of_hospital"] for y, v in ring.items()},
-    }
-    checks = [
-        Check(
-            label,
-            year.label,
-            minimums[kind].get(year.start_year),
-            actuals[kind].get(year.start_year, ZERO),
-            rule_code,
-            places.income(year.start_year)
-            if kind == Kind.POOLED_BUDGET
-            else places.minimum(rule_code, year.start_year),
-        ).judge(findings, round_codes)
-        for year in years
-        for label, kind, rule_code in MINIMUM_CHECKS
-    ]
-    tables = {
-        year: expenditure_by_theme_and_group(partner_plans, year.start_year) for year in years
-    }
-    # Columns for the report groups that have any spending, in the round's order.
-    spent = {
-        g for t in tables.values() for by_group in t.values() for g, v in by_group.items() if v
-    }
-    groups = [g for g in dict.fromkeys(s.report_group for s in sources) if g in spent]
-    themes: list[tuple[FinancialYear, list[ThemeRow], list[Decimal], Decimal]] = []
-    for year, table in tables.items():
-        rows = [
-            (theme, name, [by_group.get(g, ZERO) for g in groups], sum(by_group.values(), ZERO))
-            for (theme, name), by_group in sorted(table.items())
-        ]
-        totals = [sum((r[2][i] for r in rows), ZERO) for i in range(len(groups))]
-        themes.append((year, rows, totals, sum(totals, ZERO)))
     by_area_in = income_by_area(partner_plans)
     by_area_out = expenditure_by_area(partner_plans)
     by_area = [
@@ -315,7 +257,12 @@ def finance_summary(plan: Plan, partner_plans: Collection[Plan]) -> FinanceSumma
         )
         for p in partner_plans
     ]
+    areas = [p.area for p in partner_plans]
     return {
+        "income_totals": [pooled.get(y.start_year, ZERO) for y in years],
+        "spend_tables": spend_tables,
+        "area_tables": tables.by_theme_and_area(frame, years, areas) if len(areas) > 1 else [],
+        "recurrence": tables.recurrence_by_year(frame[frame["area"] == area], years),
         "years": years,
         "income_rows": income_rows,
         "balance": balance,

@@ -16,6 +16,7 @@ from plans.sections.actions import check_can_edit, touch_sections
 from plans.sections.selectors import section_of_kind
 
 from .models import (
+    LocalMetric,
     MetricActual,
     MetricBaseline,
     MetricComponentValue,
@@ -24,6 +25,7 @@ from .models import (
     MetricPeriod,
     MetricPlanValue,
     MetricTrajectory,
+    MetricYearTarget,
     PerformanceContingency,
 )
 from .selectors import MetricTable
@@ -41,13 +43,22 @@ def write_metric(plan: Plan, table: MetricTable, form: "MetricValuesForm") -> No
     Runs inside the caller's transaction."""
     metric = table.metric
     planned = form.planned()
-    if table.plan:
-        _write_planned(table.plan.trajectory, table, planned)
-    elif planned:  # the plan's trajectory is made with its first value, not before
+    targets = {y: v for y, v in form.year_targets().items() if form.posted(f"year-{y.start_year}")}
+    trajectory = table.plan.trajectory if table.plan else None
+    if trajectory is None and (planned or any(v is not None for v in targets.values())):
+        # The plan's trajectory is made with its first value, not before.
         trajectory = MetricTrajectory.objects.create(
             plan=plan, metric=metric, name="Plan", is_plan=True
         )
+    if trajectory is not None:
         _write_planned(trajectory, table, planned)
+        for year, value in targets.items():
+            if value is None:
+                MetricYearTarget.objects.filter(trajectory=trajectory, year=year).delete()
+            else:
+                MetricYearTarget.objects.update_or_create(
+                    trajectory=trajectory, year=year, defaults={"value": value}
+                )
     for period, actual in form.actuals().items():
         if actual is None:
             MetricActual.objects.filter(plan=plan, period=period).delete()
@@ -64,19 +75,38 @@ def write_metric(plan: Plan, table: MetricTable, form: "MetricValuesForm") -> No
             metric=metric,
             defaults={"value": data["baseline_value"], "period_label": data["baseline_period"]},
         )
-    if metric.payment_for_performance and (
-        data.get("planned_savings") is None and data.get("maximum_support") is None
-    ):
+    if metric.is_local and form.posted("local_name"):
+        if data.get("local_name"):
+            LocalMetric.objects.update_or_create(
+                plan=plan,
+                metric=metric,
+                defaults={
+                    "name": data["local_name"],
+                    "definition": data.get("local_definition", ""),
+                    "units": data.get("local_units", ""),
+                },
+            )
+        else:
+            LocalMetric.objects.filter(plan=plan, metric=metric).delete()
+    if metric.payment_for_performance:
+        _write_contingency(plan, metric, form)
+
+
+def _write_contingency(plan: Plan, metric: MetricDefinition, form: "MetricValuesForm") -> None:
+    """2015/16 and ongoing: savings if the target is met, support needed if not. A
+    figure the form was not sent (the Excel template has 2015/16 only) is kept."""
+    names = ("planned_savings", "maximum_support", "ongoing_savings", "ongoing_support")
+    stored = PerformanceContingency.objects.filter(plan=plan, metric=metric).first()
+    figures = {
+        name: form.cleaned_data.get(name)
+        if form.posted(name)
+        else (getattr(stored, name) if stored else None)
+        for name in names
+    }
+    if all(v is None for v in figures.values()):
         PerformanceContingency.objects.filter(plan=plan, metric=metric).delete()
-    elif metric.payment_for_performance:
-        PerformanceContingency.objects.update_or_create(
-            plan=plan,
-            metric=metric,
-            defaults={
-                "planned_savings": data.get("planned_savings"),
-                "maximum_support": data.get("maximum_support"),
-            },
-        )
+    else:
+        PerformanceContingency.objects.update_or_create(plan=plan, metric=metric, defaults=figures)
 
 
 def _write_planned(

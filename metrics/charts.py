@@ -1,36 +1,160 @@
-"""Line charts of a metric (baseline, plan, actual) as SVG, drawn by matplotlib on the
-server so the page and the PDF show the same chart. The same figures are always
-given as a table beside it."""
+"""Charts of a metric (baseline, plan, actual) and of national roll-ups, drawn as SVG
+text directly: no plotting library and no layout engine on the request path, so the
+page and the PDF show the same chart for the cost of building a string. The same
+figures are always given as a table beside it.
+
+Axes are "nice" (1, 2, 2.5 or 5 × 10ⁿ) and always contain the data; the title names
+the unit; labels are 13 px; the series differ by line pattern and marker as well as
+colour (plan: solid with circles; actual: dashed with squares; baseline: dotted);
+the legend sits above the plot, never on a line.
+"""
 
 import base64
-import io
-import re
+import math
+from decimal import Decimal
 
-import matplotlib
-
-matplotlib.use("svg")
 from django.utils.html import escape
-from matplotlib import font_manager, pyplot
-from matplotlib.figure import Figure
 
-pyplot.rcParams["svg.fonttype"] = "none"  # real text: selectable, readable by screen readers
-pyplot.rcParams["svg.hashsalt"] = "bcf"  # the same chart gives the same SVG
-# Arial where installed (Liberation Sans is metric-compatible), else matplotlib's own font.
-_installed = {font.name for font in font_manager.fontManager.ttflist}
-pyplot.rcParams["font.family"] = [
-    name for name in ("Arial", "Liberation Sans", "DejaVu Sans") if name in _installed
-] or ["sans-serif"]
-
-BLUE, GREEN, GREY = "#1d70b8", "#00703c", "#505a5f"
+BLUE, GREEN, GREY, ORANGE, PURPLE = "#1d70b8", "#00703c", "#505a5f", "#f47738", "#912b88"
+WIDTH, HEIGHT = 720, 340
+LEFT, RIGHT, TOP, BOTTOM = 78, 16, 62, 56  # plot margins
+FONT = 'font-family="Arial, Liberation Sans, Helvetica, sans-serif"'
+UNITS = {"count": "number", "rate": "rate", "percentage": "%"}
 
 
-def _svg(figure):
-    """The laid-out figure as SVG text, without a date, so the same data gives the
-    same bytes."""
-    figure.tight_layout()
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
-    return buffer.getvalue()
+def nice_axis(low, high, ticks=5):
+    """(bottom, top, step) of an axis from zero (or below, for negative data) that
+    contains [low, high] with about `ticks` steps of 1, 2, 2.5 or 5 × 10ⁿ."""
+    low, high = min(0.0, float(low)), max(0.0, float(high))
+    if high == low:
+        high = low + 1
+    raw = (high - low) / ticks
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    bottom = math.floor(low / step) * step
+    top = math.ceil(high / step) * step
+    if top < high:  # floating point: never cut the data off
+        top += step
+    return bottom, top, step
+
+
+def tick_label(value, step):
+    """A tick's value with as many decimals as the step needs: 0, 2.5, 5.0 → "2.5"."""
+    decimals = max(0, -Decimal(str(step)).normalize().as_tuple().exponent)
+    return f"{value:,.{decimals}f}"
+
+
+def _text(x, y, content, *, anchor="middle", size=13, weight="normal", rotate=None, fill="#0b0c0c"):
+    turn = f' transform="rotate({rotate} {x:.1f} {y:.1f})"' if rotate else ""
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" {FONT} font-size="{size}" font-weight="{weight}" '
+        f'fill="{fill}" text-anchor="{anchor}"{turn}>{escape(content)}</text>'
+    )
+
+
+def _marker(shape, x, y, colour):
+    if shape == "circle":
+        return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour}"/>'
+    if shape == "square":
+        return f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="{colour}"/>'
+    return ""
+
+
+class Frame:
+    """A plot area with a value axis from nice_axis, gridlines and category labels."""
+
+    def __init__(self, labels, values, *, title, unit, chart_id, desc):
+        self.labels = labels
+        self.bottom, self.top, self.step = nice_axis(min(values), max(values))
+        self.width, self.height = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+        self.rotate = len(labels) > 8
+        self.parts = [
+            f'<svg xmlns="http://www.w3.org/2000/svg" role="img" id="{chart_id}" '
+            f'aria-labelledby="{chart_id}-title {chart_id}-desc" viewBox="0 0 {WIDTH} '
+            f'{HEIGHT + (30 if self.rotate else 0)}" width="100%">',
+            f'<title id="{chart_id}-title">{escape(title)}</title>',
+            f'<desc id="{chart_id}-desc">{escape(desc)}</desc>',
+            '<rect width="100%" height="100%" fill="#ffffff"/>',
+            _text(8, 22, title, anchor="start", size=15, weight="bold"),
+        ]
+        self._axes(unit)
+
+    def y(self, value):
+        span = self.top - self.bottom
+        return TOP + self.height - (float(value) - self.bottom) / span * self.height
+
+    def x(self, index, count=None):
+        count = count or len(self.labels)
+        return LEFT + (index + 0.5) * self.width / max(count, 1)
+
+    def _axes(self, unit):
+        value = self.bottom
+        while value <= self.top + self.step / 1000:
+            y = self.y(value)
+            colour = "#0b0c0c" if value == 0 else "#d0d0d0"
+            self.parts.append(
+                f'<line x1="{LEFT}" x2="{LEFT + self.width}" y1="{y:.1f}" y2="{y:.1f}" '
+                f'stroke="{colour}" stroke-width="1"/>'
+            )
+            self.parts.append(_text(LEFT - 6, y + 4, tick_label(value, self.step), anchor="end"))
+            value += self.step
+        self.parts.append(_text(14, TOP + self.height / 2, unit, rotate=-90, size=13))
+        for index, label in enumerate(self.labels):
+            x, y = self.x(index), TOP + self.height + 18
+            if self.rotate:
+                self.parts.append(_text(x + 4, y, label, anchor="end", rotate=-45))
+            else:
+                self.parts.append(_text(x, y, label))
+
+    def legend(self, entries):
+        """[(name, colour, dash, marker)] in a row above the plot."""
+        x = LEFT
+        for name, colour, dash, marker in entries:
+            y = 44
+            dashes = f' stroke-dasharray="{dash}"' if dash else ""
+            self.parts.append(
+                f'<line x1="{x}" x2="{x + 30}" y1="{y}" y2="{y}" stroke="{colour}" '
+                f'stroke-width="3"{dashes}/>'
+            )
+            self.parts.append(_marker(marker, x + 15, y, colour))
+            self.parts.append(_text(x + 36, y + 5, name, anchor="start"))
+            x += 50 + 7.5 * len(name)
+
+    def svg(self):
+        return "".join([*self.parts, "</svg>"])
+
+
+def _line(frame, values, colour, dash, marker):
+    """Segments between neighbouring periods that both have a value (a gap is left
+    where one is missing, never a drop to zero), with a marker on each value."""
+    parts, points = [], []
+    for index, value in enumerate(values):
+        if value is None:
+            points.append(None)
+            continue
+        points.append((frame.x(index), frame.y(value)))
+    dashes = f' stroke-dasharray="{dash}"' if dash else ""
+    run: list = []
+    for point in [*points, None]:
+        if point is None:
+            if len(run) > 1:
+                path = " ".join(f"{x:.1f},{y:.1f}" for x, y in run)
+                parts.append(
+                    f'<polyline points="{path}" fill="none" stroke="{colour}" '
+                    f'stroke-width="2.5"{dashes}/>'
+                )
+            run = []
+        else:
+            run.append(point)
+    parts += [_marker(marker, x, y, colour) for x, y in (p for p in points if p)]
+    return parts
+
+
+def metric_title(metric):
+    unit = UNITS.get(metric.unit, metric.unit)
+    if metric.unit == "rate" and metric.rate_base:
+        unit = f"per {metric.rate_base:,}"
+    return f"{metric.name} ({unit})", unit
 
 
 def line_chart(table, *, chart_id):
@@ -39,55 +163,67 @@ def line_chart(table, *, chart_id):
     if plan is None:
         return ""
     labels = [row.period.label for row in plan.rows]
-    planned = [float(row.value) if row.value is not None else None for row in plan.rows]
-    actual = [float(row.actual) if row.actual is not None else None for row in plan.rows]
+    planned = [row.value for row in plan.rows]
+    actual = [row.actual for row in plan.rows]
+    baseline = table.baseline.value if table.baseline is not None else None
+    shown = [v for v in [*planned, *actual, baseline] if v is not None]
     if not any(v is not None for v in planned + actual):
         return ""
-    figure = Figure(figsize=(7.5, 3.2), dpi=96)
-    axes = figure.add_subplot()
-    positions = range(len(labels))
-    axes.plot(positions, planned, marker="o", color=BLUE, linewidth=2, label="Plan")
-    if any(v is not None for v in actual):
-        axes.plot(positions, actual, marker="s", color=GREEN, linewidth=2, label="Actual")
-    if table.baseline is not None:
-        axes.axhline(
-            float(table.baseline.value),
-            color=GREY,
-            linestyle="--",
-            label=f"Baseline ({table.baseline.period_label})",
-        )
-    axes.set_xticks(
-        list(positions),
-        labels,
-        rotation=45 if len(labels) > 6 else 0,
-        ha="right" if len(labels) > 6 else "center",
-        fontsize=8,
-    )
-    axes.set_ylim(bottom=0)  # a trajectory drawn from zero does not exaggerate change
-    axes.spines[["top", "right"]].set_visible(False)
-    axes.grid(axis="y", color="#d0d0d0", linewidth=0.5)
-    axes.legend(frameon=False, fontsize=8)
-    return _accessible(_svg(figure), table, chart_id)
-
-
-def _accessible(svg, table, chart_id):
-    """Give the SVG a title and description for assistive technology, and drop the
-    XML prologue so it can sit inline in HTML."""
-    svg = svg[svg.index("<svg") :]
-    svg = re.sub(r'width="[^"]+pt" height="[^"]+pt"', 'width="100%" height="auto"', svg, count=1)
-    title = escape(f"{table.metric.name}: plan by period")
-    desc = escape(
+    title, unit = metric_title(table.metric)
+    desc = (
         "Planned values"
-        + (", the baseline" if table.baseline is not None else "")
-        + " and any actuals. The table below gives the same figures."
+        + (", the baseline" if baseline is not None else "")
+        + (" and actuals" if any(v is not None for v in actual) else "")
+        + " by period. The table beside the chart gives the same figures."
     )
-    header = f'<svg role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" id="{chart_id}"'
-    svg = svg.replace("<svg", header, 1)
-    first_close = svg.index(">") + 1
-    return (
-        svg[:first_close] + f'<title id="{chart_id}-title">{title}</title>'
-        f'<desc id="{chart_id}-desc">{desc}</desc>' + svg[first_close:]
+    frame = Frame(labels, shown, title=title, unit=unit, chart_id=chart_id, desc=desc)
+    entries = [("Plan", BLUE, "", "circle")]
+    if baseline is not None:
+        y = frame.y(baseline)
+        frame.parts.append(
+            f'<line x1="{LEFT}" x2="{LEFT + frame.width}" y1="{y:.1f}" y2="{y:.1f}" '
+            f'stroke="{GREY}" stroke-width="2" stroke-dasharray="2 4"/>'
+        )
+        entries.append((f"Baseline ({table.baseline.period_label})", GREY, "2 4", ""))
+    frame.parts += _line(frame, planned, BLUE, "", "circle")
+    if any(v is not None for v in actual):
+        frame.parts += _line(frame, actual, GREEN, "8 4", "square")
+        entries.append(("Actual", GREEN, "8 4", "square"))
+    frame.legend(entries)
+    return frame.svg()
+
+
+def bar_chart(categories, series, *, ylabel="", title="", chart_id="bar-chart"):
+    """SVG of grouped bars: categories along the bottom, one bar per series
+    ({name: [value per category]}). Used for national and regional roll-ups."""
+    values = [Decimal(v) for values in series.values() for v in values] or [Decimal(0)]
+    frame = Frame(
+        list(categories),
+        values,
+        title=title or ylabel,
+        unit=ylabel,
+        chart_id=chart_id,
+        desc="Grouped bars; the table beside the chart gives the same figures.",
     )
+    colours = [BLUE, GREEN, GREY, ORANGE, PURPLE]
+    patterns = ["", "4 2", "1 2", "6 2 1 2", ""]
+    count = max(len(series), 1)
+    slot = frame.width / max(len(categories), 1)
+    bar = slot * 0.8 / count
+    for index, (_name, amounts) in enumerate(series.items()):
+        colour = colours[index % len(colours)]
+        for position, amount in enumerate(amounts):
+            x = LEFT + position * slot + slot * 0.1 + index * bar
+            y0, y1 = frame.y(0), frame.y(amount)
+            top, height = min(y0, y1), abs(y0 - y1)
+            outline = patterns[index % len(patterns)]
+            dashes = f' stroke-dasharray="{outline}"' if outline else ""
+            frame.parts.append(
+                f'<rect x="{x:.1f}" y="{top:.1f}" width="{bar - 2:.1f}" height="{height:.1f}" '
+                f'fill="{colour}" stroke="#0b0c0c" stroke-width="1"{dashes}/>'
+            )
+    frame.legend([(name, colours[i % len(colours)], "", "square") for i, name in enumerate(series)])
+    return frame.svg()
 
 
 def data_uri(svg):
@@ -96,28 +232,3 @@ def data_uri(svg):
     if not svg:
         return ""
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
-
-
-def bar_chart(categories, series, *, ylabel=""):
-    """SVG of grouped bars: categories along the bottom, one bar per series
-    ({name: [value per category]}). Used for national and regional roll-ups."""
-    figure = Figure(figsize=(7.5, 3.2), dpi=96)
-    axes = figure.add_subplot()
-    count = max(len(series), 1)
-    width = 0.8 / count
-    colours = [BLUE, GREEN, GREY, "#f47738", "#912b88"]
-    for index, (name, values) in enumerate(series.items()):
-        positions = [p + index * width - 0.4 + width / 2 for p in range(len(categories))]
-        axes.bar(
-            positions,
-            [float(v) for v in values],
-            width,
-            label=name,
-            color=colours[index % len(colours)],
-        )
-    axes.set_xticks(range(len(categories)), categories, fontsize=8)
-    axes.set_ylabel(ylabel, fontsize=8)
-    axes.spines[["top", "right"]].set_visible(False)
-    axes.grid(axis="y", color="#d0d0d0", linewidth=0.5)
-    axes.legend(frameon=False, fontsize=8)
-    return _svg(figure)

@@ -63,7 +63,7 @@ class MetricValuesForm(forms.Form):
 
     baseline_period = forms.CharField(label="Baseline period", max_length=60, required=False)
 
-    def __init__(self, *args, table, **kwargs):
+    def __init__(self, *args, table, local=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.table = table
         metric = table.metric
@@ -109,15 +109,52 @@ class MetricValuesForm(forms.Form):
             self.fields[cells["act"]] = number(f"Actual, {period.label}", max_value=ceiling)
             self.fields[cells["act"]].initial = row.actual if row else None
             self.grid.append((period, cells))
+        self.year_fields = []
+        if metric.granularity == metric.Granularity.MONTHLY and not self.is_percentage:
+            # A year may be planned as one annual figure instead of month by month.
+            targets = table.plan.year_targets if table.plan else {}
+            years = {p.year.start_year: p.year for p in table.periods}
+            for start, year in sorted(years.items()):
+                name = f"year-{start}"
+                self.fields[name] = number(
+                    f"Annual target for {year.label}"
+                    + (f" (per {metric.rate_base:,})" if metric.rate_base else "")
+                )
+                target = targets.get(start)
+                self.fields[name].initial = target.value if target else None
+                self.year_fields.append((year, name))
+        if metric.is_local:
+            self.fields["local_name"] = forms.CharField(
+                label="Name of your local metric", max_length=200, required=False
+            )
+            self.fields["local_definition"] = forms.CharField(
+                label="How it is defined and measured",
+                required=False,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
+            self.fields["local_units"] = forms.CharField(
+                label="Units",
+                max_length=100,
+                required=False,
+                help_text='For example "per 100,000 aged 65+".',
+            )
+            if local is not None:
+                self.fields["local_name"].initial = local.name
+                self.fields["local_definition"].initial = local.definition
+                self.fields["local_units"].initial = local.units
         if metric.payment_for_performance:
             contingency = table.contingency
-            self.fields["planned_savings"] = money_field("Planned savings if the target is met (£)")
-            self.fields["maximum_support"] = money_field(
-                "Maximum support other services need if it is not (£)"
-            )
-            if contingency is not None:
-                self.fields["planned_savings"].initial = contingency.planned_savings
-                self.fields["maximum_support"].initial = contingency.maximum_support
+            labels = {
+                "planned_savings": "Planned savings if the target is met, 2015/16 (£)",
+                "maximum_support": "Maximum support other services need if it is not, 2015/16 (£)",
+                "ongoing_savings": "Planned savings if the target is met, ongoing each year (£)",
+                "ongoing_support": "Maximum support needed if it is not, ongoing each year (£)",
+            }
+            for name, label in labels.items():
+                self.fields[name] = money_field(label)
+                if contingency is not None:
+                    self.fields[name].initial = getattr(contingency, name)
 
     def bound_grid(self):
         """[(period, {cell: bound field})] for the template."""
@@ -129,7 +166,9 @@ class MetricValuesForm(forms.Form):
             den = cells.get("den")
             if den and cleaned.get(den) == 0:
                 self.add_error(den, f"{period.label}: the denominator cannot be 0")
-            if den and not cleaned.get(den) and self._has_count(cells):
+            # A count of days needs its population; an annual count (B&D's 160 admissions)
+            # may be stored as published, its rate worked out once the population is in.
+            if den and not cleaned.get(den) and self._has_count(cells) and self.table.components:
                 self.add_error(den, f"{period.label}: enter the population (denominator) too")
         if cleaned.get("baseline_value") is not None and not cleaned.get("baseline_period"):
             self.add_error("baseline_period", "Enter the period the baseline is for")
@@ -169,6 +208,18 @@ class MetricValuesForm(forms.Form):
                 continue
             out[period] = (value, numerator, denominator, parts)
         return out
+
+    def bound_year_fields(self):
+        return [self[name] for _year, name in self.year_fields]
+
+    def year_targets(self):
+        """{year: annual target or None} for a monthly metric's years."""
+        return {year: self.cleaned_data.get(name) for year, name in self.year_fields}
+
+    def posted(self, name):
+        """Whether the page sent the field: the Excel template does not carry every
+        field the page has, and what it leaves out is left as it is."""
+        return name in self.fields and (not self.is_bound or name in self.data)
 
     def actuals(self):
         return {period: self.cleaned_data.get(cells["act"]) for period, cells in self.grid}

@@ -205,8 +205,12 @@ class PerformanceContingency(models.Model):
 
     plan = models.ForeignKey("plans.Plan", on_delete=models.CASCADE, related_name="contingencies")
     metric = models.ForeignKey(MetricDefinition, on_delete=models.PROTECT)
+    # For 2015/16, the year part of the fund is paid for performance ...
     planned_savings = MoneyField(null=True, blank=True)
     maximum_support = MoneyField(null=True, blank=True)
+    # ... and each year after it ("ongoing"), as the 2014-16 template asks.
+    ongoing_savings = MoneyField(null=True, blank=True)
+    ongoing_support = MoneyField(null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -217,6 +221,50 @@ class PerformanceContingency(models.Model):
 
     def __str__(self):
         return f"{self.plan} {self.metric} contingency"
+
+
+class MetricYearTarget(models.Model):
+    """A year's target for a metric the round plans by month, where the area sets an
+    annual figure and no monthly profile (BHR 11.6: Barking and Dagenham's delayed
+    transfers, 2,322.6 per 100,000 in 2017/18). It plans every period of its year."""
+
+    trajectory = models.ForeignKey(
+        MetricTrajectory, on_delete=models.CASCADE, related_name="year_targets"
+    )
+    year = models.ForeignKey("plans.FinancialYear", on_delete=models.PROTECT)
+    value = models.DecimalField(**VALUE)
+    numerator = models.DecimalField(**VALUE)
+    denominator = models.DecimalField(**VALUE)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["trajectory", "year__start_year"]
+        constraints = [
+            models.UniqueConstraint(fields=["trajectory", "year"], name="year_target_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.trajectory} {self.year}: {self.value}"
+
+
+class LocalMetric(models.Model):
+    """What an area's local metric is: its own name, definition and units (Barnet and
+    others chose their own in 2014-16)."""
+
+    plan = models.ForeignKey("plans.Plan", on_delete=models.CASCADE, related_name="local_metrics")
+    metric = models.ForeignKey(MetricDefinition, on_delete=models.PROTECT)
+    name = models.CharField(max_length=200)
+    definition = models.TextField(blank=True)
+    units = models.CharField(max_length=100, blank=True, help_text='E.g. "per 100,000 aged 65+".')
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "metric"], name="local_metric_one_per_plan"),
+        ]
+
+    def __str__(self):
+        return f"{self.plan} local metric: {self.name}"
 
 
 class MetricLock(models.Model):

@@ -122,7 +122,8 @@ def _tables(facts: Facts) -> list[selectors.MetricTable]:
 
 @fact("metrics.rows")
 def _rows(facts: Facts) -> list[selectors.ValueRow]:
-    return selectors.rule_rows(facts["metrics.tables"])
+    tables = facts["metrics.tables"]
+    return selectors.rule_rows(tables) + selectors.year_target_rows(tables)
 
 
 @rule("metrics_complete", title="Every required metric has a planned value for every period")
@@ -138,7 +139,15 @@ def check_metrics_complete(facts: Facts) -> list[Finding]:
             )
             for t in tables
         ],
-        {(row["code"], row["label"]) for row in facts["metrics.rows"]},
+        {(row["code"], row["label"]) for row in facts["metrics.rows"]}
+        # An annual target plans every period of its year (B&D's delayed transfers).
+        | {
+            (t.metric.code, p.label)
+            for t in tables
+            if t.plan
+            for p in t.periods
+            if t.plan.planned_by_year_target(p)
+        },
     )
 
 

@@ -7,7 +7,10 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, TypedDict
 
+from django.db.models import Sum
+
 from .models import (
+    LocalMetric,
     MetricActual,
     MetricBaseline,
     MetricComponent,
@@ -17,6 +20,7 @@ from .models import (
     MetricPeriod,
     MetricPlanValue,
     MetricTrajectory,
+    MetricYearTarget,
     PerformanceContingency,
 )
 from .rates import ONE_DP, rate
@@ -53,6 +57,11 @@ class Row:
 class Series:
     trajectory: MetricTrajectory
     rows: list[Row]
+    # {year start: target} where the year is planned as one annual figure
+    year_targets: dict[int, MetricYearTarget] = field(default_factory=dict)
+
+    def planned_by_year_target(self, period: MetricPeriod) -> bool:
+        return period.year.start_year in self.year_targets
 
     def sums(self, metric: MetricDefinition) -> list[PeriodSum]:
         """[(label, days or count, rate)] per quarter and for each year, for monthly
@@ -105,7 +114,7 @@ class MetricTable:
 
 
 def metric_tables(plan: "Plan") -> list[MetricTable]:
-    """[MetricTable] for every metric of the round: eight queries whatever the number
+    """[MetricTable] for every metric of the round: nine queries whatever the number
     of metrics, periods, trajectories and values."""
     metrics = list(
         MetricDefinition.objects.filter(round=plan.round_id)
@@ -129,6 +138,9 @@ def metric_tables(plan: "Plan") -> list[MetricTable]:
     parts: defaultdict[tuple[int, int], dict[int, Decimal]] = defaultdict(dict)
     for part in MetricComponentValue.objects.filter(trajectory__plan=plan):
         parts[(part.trajectory_id, part.period_id)][part.component_id] = part.value
+    year_targets: defaultdict[int, dict[int, MetricYearTarget]] = defaultdict(dict)
+    for target in MetricYearTarget.objects.filter(trajectory__plan=plan).select_related("year"):
+        year_targets[target.trajectory_id][target.year.start_year] = target
     actuals = {a.period_id: a.value for a in MetricActual.objects.filter(plan=plan)}
     baselines = {b.metric_id: b for b in MetricBaseline.objects.filter(plan=plan)}
     contingencies = {c.metric_id: c for c in PerformanceContingency.objects.filter(plan=plan)}
@@ -150,7 +162,7 @@ def metric_tables(plan: "Plan") -> list[MetricTable]:
                     )
                 row.components = [parts[(trajectory.pk, period.pk)].get(c.pk) for c in components]
                 rows.append(row)
-            series.append(Series(trajectory, rows))
+            series.append(Series(trajectory, rows, year_targets[trajectory.pk]))
         tables.append(
             MetricTable(
                 metric,
@@ -184,6 +196,31 @@ class ValueRow(TypedDict):
     denominator: Decimal | None
 
 
+def local_metrics(plan: "Plan") -> dict[int, LocalMetric]:
+    """{metric id: the area's own name, definition and units} for its local metrics."""
+    return {m.metric_id: m for m in LocalMetric.objects.filter(plan=plan)}
+
+
+def year_target_rows(tables: Iterable[MetricTable]) -> list[ValueRow]:
+    """Plain rows of every annual target, labelled by year, for the rules."""
+    return [
+        {
+            "code": t.metric.code,
+            "name": t.metric.name,
+            "unit": t.metric.unit,
+            "rate_base": t.metric.rate_base,
+            "better": t.metric.better,
+            "label": f"Year {target.year.label}",
+            "value": target.value,
+            "numerator": target.numerator,
+            "denominator": target.denominator,
+        }
+        for t in tables
+        if t.plan
+        for target in t.plan.year_targets.values()
+    ]
+
+
 def rule_rows(tables: Iterable[MetricTable]) -> list[ValueRow]:
     """Plain rows of every planned value for the rules in metrics.rules."""
     return [
@@ -211,13 +248,12 @@ def computed_rate(
     return rate(numerator, denominator, metric.rate_base) if metric.rate_base else None
 
 
-def contingency_totals(tables: Iterable[MetricTable]) -> tuple[Decimal | None, Decimal | None]:
-    """(total planned savings, total maximum support) over the payment-for-performance
-    metrics; None where nothing is entered."""
-    rows = [t.contingency for t in tables if t.contingency is not None]
-    savings = [c.planned_savings for c in rows if c.planned_savings is not None]
-    support = [c.maximum_support for c in rows if c.maximum_support is not None]
-    return (
-        sum(savings, Decimal(0)) if savings else None,
-        sum(support, Decimal(0)) if support else None,
+def contingency_totals(plan: "Plan") -> dict[str, Decimal | None]:
+    """Totals of the payment-for-performance contingency over the plan's metrics, for
+    2015/16 and ongoing: {field: total, or None where nothing is entered}. One query."""
+    return PerformanceContingency.objects.filter(plan=plan).aggregate(
+        planned_savings=Sum("planned_savings"),
+        maximum_support=Sum("maximum_support"),
+        ongoing_savings=Sum("ongoing_savings"),
+        ongoing_support=Sum("ongoing_support"),
     )

@@ -31,7 +31,8 @@ def plan_metrics(request, round_slug, area_slug):
         {
             "plan": plan,
             "tables": [(t, charts[t.metric.pk]) for t in tables],
-            "contingency_totals": selectors.contingency_totals(tables),
+            "contingency_totals": selectors.contingency_totals(plan),
+            "local_metrics": selectors.local_metrics(plan),
             "has_contingency": any(t.metric.payment_for_performance for t in tables),
             "can_edit": permissions.can_edit_finance(request.user, plan),
             "section": section,
@@ -50,7 +51,8 @@ def metric_edit(request, round_slug, area_slug, code):
     if table is None:
         raise Http404("No such metric in this round.")
     data = request.POST if request.method == "POST" else None
-    form = MetricValuesForm(data, table=table)
+    local = selectors.local_metrics(plan).get(table.metric.pk) if table.metric.is_local else None
+    form = MetricValuesForm(data, table=table, local=local)
     context = {
         "plan": plan,
         "table": table,

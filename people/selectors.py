@@ -168,6 +168,7 @@ class AreaRound:
     round: Round
     area: Area
     plan: Plan | None
+    can_start: bool = False  # the viewer is the area's commissioner and may start it
 
 
 @dataclass
@@ -198,6 +199,8 @@ class Welcome:
     areas: list[tuple[Area, list[str]]]  # (area, the user's roles there)
     rounds: list[RoundWelcome] = field(default_factory=list)
     colleagues: list[Colleague] = field(default_factory=list)
+    # Invited to the viewer's areas and not yet accepted: who else is coming.
+    invited: list[Colleague] = field(default_factory=list)
 
 
 def welcome(user: User, today: date | None = None) -> Welcome:
@@ -217,6 +220,7 @@ def welcome(user: User, today: date | None = None) -> Welcome:
     if not areas:
         return result
     rounds = {r.pk: RoundWelcome(round=r) for r in Round.objects.open().order_by("-slug")}
+    commissioning = area_ids(user, kinds={Role.Kind.COMMISSIONER})
     plans = {
         (p.round_id, p.area_id): p
         for p in Plan.objects.filter(round__in=rounds, area__in=mine).select_related(
@@ -225,7 +229,12 @@ def welcome(user: User, today: date | None = None) -> Welcome:
     }
     for item in rounds.values():
         item.plans = [
-            AreaRound(round=item.round, area=a, plan=plans.get((item.round.pk, a.pk)))
+            AreaRound(
+                round=item.round,
+                area=a,
+                plan=plans.get((item.round.pk, a.pk)),
+                can_start=a.pk in commissioning,
+            )
             for a in areas
         ]
     for deadline in RoundDeadline.objects.filter(round__in=rounds).order_by("due", "order"):
@@ -246,7 +255,34 @@ def welcome(user: User, today: date | None = None) -> Welcome:
         colleague = colleagues.setdefault(role.user_id, Colleague(person=role.user, roles=[]))
         colleague.roles.append((role.get_kind_display(), [a.name for a in role.areas.all()]))
     result.colleagues = list(colleagues.values())
+    result.invited = _invited_to(mine, user)
     return result
+
+
+def _invited_to(area_pks: set[int], user: User) -> list[Colleague]:
+    """Pending invitations to these areas, with the roles each will grant there."""
+    invitations = (
+        Invitation.objects.pending()
+        .filter(areas__in=area_pks)
+        .exclude(user=user)
+        .distinct()
+        .select_related("user")
+        .prefetch_related(Prefetch("areas", queryset=Area.objects.filter(pk__in=area_pks)))
+        .order_by("full_name", "email")
+    )
+    invited = []
+    for invitation in invitations:
+        names = {area.pk: area.name for area in invitation.areas.all()}
+        roles = [
+            (
+                Role.Kind(grant["kind"]).label,
+                [names[a] for a in grant.get("areas", []) if a in names],
+            )
+            for grant in invitation.roles
+            if grant.get("kind") in AREA_KINDS
+        ]
+        invited.append(Colleague(person=invitation.user, roles=roles))
+    return invited
 
 
 # -- the CCG import preview ----------------------------------------------------

@@ -1,5 +1,7 @@
 """`manage.py check` refuses a round whose file names a rule that no app declares:
-without this a typo in a round's rules would silently switch that rule off."""
+without this a typo in a round's rules would silently switch that rule off. It also
+refuses a round whose `[returns]` table the loader would refuse (a part no return
+has, a period due before it ends, a performance metric the round does not pay on)."""
 
 import tomllib
 from collections.abc import Sequence
@@ -9,7 +11,7 @@ from django.apps import AppConfig
 from django.core import checks
 
 from plans.findings import RULES, SEVERITIES
-from plans.reference.loader import ROUNDS_DIR, rule_specs
+from plans.reference.loader import ROUNDS_DIR, returns_problems, rule_specs
 
 
 @checks.register()
@@ -40,4 +42,24 @@ def round_rules_are_declared(
                         id="plans.E002",
                     )
                 )
+    return errors
+
+
+@checks.register()
+def round_returns_are_valid(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
+    errors: list[checks.CheckMessage] = []
+    for path in sorted(ROUNDS_DIR.glob("*.toml")):
+        spec = tomllib.loads(path.read_text(encoding="utf-8"))
+        name = spec.get("slug", path.stem)
+        for problem in returns_problems(spec.get("returns", {}), spec.get("metrics", [])):
+            errors.append(
+                checks.Error(
+                    f"Round {name}: {problem}.",
+                    hint=f"Fix the [returns] table in {path.name} (README \"Returns\").",
+                    obj=path.name,
+                    id="plans.E003",
+                )
+            )
     return errors

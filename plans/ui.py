@@ -16,6 +16,16 @@ MAX_TEXT = 50_000
 MAX_AMOUNT = Decimal("999999999999.99")
 
 
+class MoneyInput(forms.TextInput):
+    """Shows a stored amount as people read it, £1,234,567 (pence only when there are
+    any); what someone typed is shown back as typed."""
+
+    def format_value(self, value):
+        if isinstance(value, Decimal):
+            return f"£{value:,.0f}" if value == value.to_integral() else f"£{value:,.2f}"
+        return super().format_value(value)
+
+
 class MoneyFormField(forms.DecimalField):
     """Pounds as people type them: "£1,234,567.89" and "1234567.89" are the same."""
 
@@ -33,8 +43,13 @@ def money_field(label, required=False):
         max_value=MAX_AMOUNT,
         max_digits=14,
         decimal_places=2,
-        widget=forms.TextInput(
-            attrs={"inputmode": "decimal", "class": "govuk-input govuk-input--width-10"}
+        widget=MoneyInput(
+            attrs={
+                "inputmode": "decimal",
+                "class": "govuk-input govuk-input--width-10",
+                "data-money": "",
+                "spellcheck": "false",
+            }
         ),
         error_messages={
             "required": "Enter an amount in pounds; to drop a line, tick its remove box",
@@ -77,6 +92,9 @@ class ListedChoiceField(forms.ChoiceField):
 def first_input_suffix(field):
     """GOV.UK date inputs and radios have no element with the field's own id: the
     error summary links to their first input instead."""
+    own = getattr(field, "first_input_suffix", None)  # radios drawn by another layout
+    if own is not None:
+        return own
     if isinstance(field, DateInputField):
         return "_0"
     if field is not None and isinstance(field.widget, forms.RadioSelect):

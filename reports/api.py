@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from finance.models import IncomeLine
 from metrics.models import MetricPlanValue
 from plans import permissions
-from plans.findings import check_plan
+from plans.findings import plan_findings
 from plans.models import Area, Plan, Round
 from schemes.models import ExpenditureLine, Scheme
 
@@ -159,7 +159,7 @@ class PlanViewSet(ReadOnly):
     @action(detail=True)
     def findings(self, request, pk=None):
         """Every finding of the round's rules for the plan."""
-        return Response(FindingSerializer(check_plan(self.get_object()), many=True).data)
+        return Response(FindingSerializer(plan_findings(self.get_object()), many=True).data)
 
 
 class SchemeViewSet(ReadOnly):

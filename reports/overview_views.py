@@ -1,9 +1,11 @@
 import io
+from collections import Counter
 
 import pandas as pd
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 
@@ -62,6 +64,24 @@ def _frame(rows):
     )
 
 
+PAGE_SIZE = 50
+NOT_SUBMITTED = "Not submitted"
+
+
+def year_label(start):
+    """A financial year as the service writes it: 2017 → "2017/18"."""
+    return f"{start}/{(start + 1) % 100:02d}"
+
+
+def status_counts(rows):
+    """[(status value or "", label, count)] for the rows, in the statuses' order."""
+    counts = Counter(r.plan.status if r.plan else "" for r in rows)
+    labelled = [(value, label) for value, label in Plan.Status.choices if counts[value]]
+    if counts[""]:
+        labelled.append(("", NOT_SUBMITTED))
+    return [(value, label, counts[value]) for value, label in labelled]
+
+
 def _source_chart(totals):
     """Expenditure by source group and year as a bar chart (£ million)."""
     rows = totals["by_source"]
@@ -70,11 +90,16 @@ def _source_chart(totals):
     years = sorted({r["year__start_year"] for r in rows})
     groups = sorted({r["source__report_group"] for r in rows})
     amounts = {(r["source__report_group"], r["year__start_year"]): r["total"] for r in rows}
-    series = {
-        f"{y}/{(y + 1) % 100:02d}": [amounts.get((g, y), 0) / 1_000_000 for g in groups]
-        for y in years
-    }
-    return data_uri(bar_chart(groups, series, ylabel="£ million"))
+    series = {year_label(y): [amounts.get((g, y), 0) / 1_000_000 for g in groups] for y in years}
+    return data_uri(
+        bar_chart(
+            groups,
+            series,
+            ylabel="£ million",
+            title="Expenditure by source group and year (£ million)",
+            chart_id="rollup",
+        )
+    )
 
 
 @login_required
@@ -113,14 +138,24 @@ def overview(request):
         return response
     plans = [r.plan for r in rows if r.plan is not None]
     totals = rollups(plans)
+    for r in totals["by_source"]:
+        r["year_label"] = year_label(r["year__start_year"])
+    totals["ring_fences"] = [
+        (kind, year_label(year), planned, minimum)
+        for kind, year, planned, minimum in totals["ring_fences"]
+    ]
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("sort", None)
+    query.pop("page", None)
     return render(
         request,
         "plans/overview.html",
         {
             "form": form,
             "rows": rows,
+            "page": page,
+            "statuses": status_counts(rows),
             "rules": MONEY_RULES,
             "round": round_,
             "sort": sort,

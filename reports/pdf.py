@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from finance.selectors import finance_summary
+from finance.selectors import finance_summary, pooled_budget_by_year
 from metrics.charts import data_uri, line_chart
 from metrics.selectors import metric_tables
 from plans import permissions
@@ -43,6 +43,10 @@ def plan_document(plan, viewer_plans):
         "milestones": plan.narrative.milestones.select_related("year"),
         "hicm": plan.narrative.hicm_assessments.select_related("change", "maturity"),
         "sign_offs": plan.sign_offs.select_related("role"),
+        "ccgs": list(plan.area.ccgs.values_list("name", flat=True)),
+        "pooled_budget": pooled_budget_by_year(plan),
+        "documents": plan.narrative.related_documents.all(),
+        "submitted": plan.versions.order_by("-number").first(),
         "is_draft": plan.status in plan.EDITABLE_STATUSES
         or plan.status == plan.Status.AWAITING_SIGN_OFF,
         "generated": timezone.localtime(),

@@ -10,12 +10,13 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_create_with_history
 
 from plans.locking import EditConflict, claim
 from plans.models import Plan, Section
 from plans.sections.selectors import can_edit
 
+from .bulk import delete_with_history, update_with_history
 from .models import ExpenditureLine, Scheme
 from .selectors import LINE_FIELDS
 
@@ -70,8 +71,8 @@ def write_lines(
     for line in ExpenditureLine.objects.filter(scheme__in=schemes).order_by("pk"):
         stored[line.scheme_id].append(line)
     creates: list[ExpenditureLine] = []
-    updates: list[ExpenditureLine] = []
-    deletes: list[int] = []
+    updates: list[tuple[ExpenditureLine, tuple[str, ...]]] = []
+    deletes: list[ExpenditureLine] = []
     for scheme, rows in wanted.items():
         left = {line.pk: line for line in stored.get(scheme.pk, [])}
         unpinned: list[LineValues] = []
@@ -80,7 +81,7 @@ def write_lines(
             if line is None:
                 unpinned.append(values)
             elif line_key(line) != line_key(values):
-                updates.append(_assign(line, values))
+                updates.append(_changes(line, values))
         by_key: dict[tuple, list[ExpenditureLine]] = defaultdict(list)
         for line in left.values():
             by_key[line_key(line)].append(line)
@@ -104,16 +105,21 @@ def write_lines(
                 creates.append(_assign(ExpenditureLine(scheme=scheme), values))
             else:
                 del left[line.pk]
-                updates.append(_assign(line, values))
-        deletes += list(left)
+                updates.append(_changes(line, values))
+        deletes += list(left.values())
     if deletes:
-        # Deleted one by one through the ORM's collector, so each gets its history row.
-        ExpenditureLine.objects.filter(pk__in=deletes).delete()
+        delete_with_history(deletes, user=user)
     if updates:
-        bulk_update_with_history(updates, ExpenditureLine, list(LINE_FIELDS), default_user=user)
+        update_with_history(updates, user=user)
     if creates:
         bulk_create_with_history(creates, ExpenditureLine, default_user=user)
     return len(creates) + len(updates) + len(deletes)
+
+
+def _changes(line: ExpenditureLine, values: LineValues) -> tuple[ExpenditureLine, tuple[str, ...]]:
+    """The line with the wanted values, and the names of the fields that changed."""
+    changed = tuple(name for name in LINE_FIELDS if _value(line, name) != _value(values, name))
+    return _assign(line, values), changed
 
 
 def _assign(line: ExpenditureLine, values: LineValues) -> ExpenditureLine:

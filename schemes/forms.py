@@ -6,6 +6,7 @@ from django import forms
 from django.forms import inlineformset_factory
 from django.utils.functional import cached_property
 
+from plans.grid import EMPTY_CHOICE, Column, Grid, one_empty_choice
 from plans.ui import ListedChoiceField, money_field
 
 from .models import ExpenditureLine, Scheme
@@ -70,6 +71,7 @@ class SchemeForm(forms.ModelForm):
         self.fields["metrics"].queryset = round_.metrics.all()
         self.fields["lock_version"].initial = self.instance.lock_version
         self.fields["code"].validators.append(validate_scheme_id)
+        one_empty_choice(self)
         self.helper = FormHelper(self)
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -120,8 +122,8 @@ class ExpenditureLineForm(forms.ModelForm):
         labels = {
             "source": "Funding source",
             "area_of_spend": "Area of spend",
-            "nhs_share": "% NHS (joint only)",
-            "la_share": "% LA (joint only)",
+            "nhs_share": "% NHS",
+            "la_share": "% LA",
             "provider_type": "Provider type",
         }
 
@@ -187,24 +189,33 @@ class ExpenditureLineForm(forms.ModelForm):
         lists = {}
         for name in cls.LISTS:
             instances = {str(item.pk): item for item in form.fields[name].queryset}
-            choices = [("", "---------")] + [(pk, str(item)) for pk, item in instances.items()]
+            choices = [("", EMPTY_CHOICE)] + [(pk, str(item)) for pk, item in instances.items()]
             lists[name] = (choices, instances)
         return lists
 
     def clean(self):
         cleaned = super().clean()
-        commissioner = cleaned.get("commissioner")
-        nhs, la = cleaned.get("nhs_share"), cleaned.get("la_share")
-        if commissioner is not None and commissioner.is_joint:
-            if nhs is None and la is None:
-                self.add_error(
-                    "nhs_share", "Enter the NHS and LA shares of a jointly commissioned line"
-                )
-            elif nhs is None or la is None or nhs + la != 100:
-                self.add_error("nhs_share", "The NHS and LA shares must add up to 100%")
-        elif nhs is not None or la is not None:
-            self.add_error("nhs_share", "Only a jointly commissioned line has NHS and LA shares")
+        problem = joint_share_problem(
+            cleaned.get("commissioner"), cleaned.get("nhs_share"), cleaned.get("la_share")
+        )
+        if problem:
+            self.add_error("nhs_share", problem)
         return cleaned
+
+
+def joint_share_problem(commissioner, nhs, la):
+    """Why a line's % NHS and % LA cannot stand with its commissioner, or None: the one
+    rule the scheme page and the template importer both apply (on the nhs_share cell)."""
+    if commissioner is not None and commissioner.is_joint:
+        if nhs is None and la is None:
+            return "Enter the NHS and LA shares of a jointly commissioned line"
+        if nhs is None or la is None or nhs + la != 100:
+            return "The NHS and LA shares must add up to 100%"
+        if not (0 <= nhs <= 100 and 0 <= la <= 100):
+            return "Enter shares between 0% and 100%"
+    elif nhs is not None or la is not None:
+        return "Only a jointly commissioned line has NHS and LA shares"
+    return None
 
 
 # A scheme has a line per source and year, a handful in practice; the cap keeps a
@@ -221,3 +232,30 @@ ExpenditureLineFormSet = inlineformset_factory(
     absolute_max=MAX_LINES_PER_SCHEME,
     validate_max=True,
 )
+
+
+def lines_grid(lines, *, choices, can_edit):
+    """The scheme's expenditure lines as a grid: a row per line; the NHS and LA
+    shares are asked only of a jointly commissioned line."""
+    joint = tuple(pk for pk, item in choices["commissioner"][1].items() if item.is_joint)
+    only_joint = ("commissioner", joint)
+    return Grid(
+        lines,
+        [
+            Column("source"),
+            Column("year"),
+            Column("amount", label="Amount", total=True, width="govuk-input--width-10"),
+            Column("area_of_spend"),
+            Column("commissioner"),
+            Column("nhs_share", width="govuk-input--width-3", shown_when=only_joint),
+            Column("la_share", width="govuk-input--width-3", shown_when=only_joint),
+            Column("provider_type"),
+            Column("provider", width="govuk-input--width-10"),
+            Column("recurrence"),
+        ],
+        caption="Expenditure lines",
+        row_label="Line",
+        can_edit=can_edit,
+        group_by="year",
+        add_label="Add another line",
+    )

@@ -1,10 +1,14 @@
 """Reads of schemes and their lines: the register's totals, a page's wanted lines."""
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, Sum
 
 from .models import ExpenditureLine, Scheme
+
+RECURRENT = ExpenditureLine.Recurrence.RECURRENT
+NON_RECURRENT = ExpenditureLine.Recurrence.NON_RECURRENT
 
 if TYPE_CHECKING:
     from plans.models import FinancialYear, Plan
@@ -28,12 +32,7 @@ def schemes_with_totals(plan: "Plan") -> "tuple[list[FinancialYear], list[Scheme
     """The plan's schemes, each annotated with spend per year of the round and in
     all, in one query whatever the number of schemes and lines."""
     years = list(plan.round.years.all())
-    per_year = {
-        f"spend_{year.start_year}": Sum(
-            "expenditure_lines__amount", filter=Q(expenditure_lines__year=year)
-        )
-        for year in years
-    }
+    per_year = _per_year("expenditure_lines__", years)
     schemes: list[Scheme] = list(
         Scheme.objects.filter(plan=plan)
         .select_related("scheme_type")
@@ -45,9 +44,46 @@ def schemes_with_totals(plan: "Plan") -> "tuple[list[FinancialYear], list[Scheme
         .order_by("order", "code")
     )
     for scheme in schemes:
-        # An attribute for the templates only: Scheme declares no by_year field.
+        # Attributes for the templates only: Scheme declares no by_year field.
         scheme.by_year = [getattr(scheme, f"spend_{y.start_year}") for y in years]  # type: ignore[attr-defined]
+        scheme.by_year_recurrence = [  # type: ignore[attr-defined]
+            (getattr(scheme, f"rec_{y.start_year}"), getattr(scheme, f"non_{y.start_year}"))
+            for y in years
+        ]
     return years, schemes
+
+
+def _per_year(prefix: str, years: "list[FinancialYear]") -> dict[str, Sum]:
+    """Sums of line amounts per year, and recurrent and non-recurrent per year."""
+    amount = f"{prefix}amount"
+    out: dict[str, Sum] = {}
+    for year in years:
+        in_year = Q(**{f"{prefix}year": year})
+        out[f"spend_{year.start_year}"] = Sum(amount, filter=in_year)
+        out[f"rec_{year.start_year}"] = Sum(
+            amount, filter=in_year & Q(**{f"{prefix}recurrence": RECURRENT})
+        )
+        out[f"non_{year.start_year}"] = Sum(
+            amount, filter=in_year & Q(**{f"{prefix}recurrence": NON_RECURRENT})
+        )
+    return out
+
+
+def register_totals(plan: "Plan", years: "list[FinancialYear]") -> dict[str, Any]:
+    """The register's totals row: spend per year (recurrent, non-recurrent and both)
+    and in all, summed by the database in one query."""
+    sums = ExpenditureLine.objects.filter(scheme__plan=plan).aggregate(
+        total=Sum("amount"), **_per_year("", years)
+    )
+    zero = Decimal("0.00")
+    return {
+        "total": sums["total"] or zero,
+        "by_year": [sums[f"spend_{y.start_year}"] or zero for y in years],
+        "by_year_recurrence": [
+            (sums[f"rec_{y.start_year}"] or zero, sums[f"non_{y.start_year}"] or zero)
+            for y in years
+        ],
+    }
 
 
 def line_count(plan: "Plan") -> int:
@@ -68,3 +104,25 @@ def wanted_lines(formset: Any) -> list[dict[str, Any]]:
         values["pk"] = form.instance.pk
         wanted.append(values)
     return wanted
+
+
+def metric_contributions(
+    plans: "list[Plan]",
+) -> "list[tuple[Any, list[list[str]]]]":
+    """Seed BHR 11.9: [(metric, [scheme names per plan, in the plans' order])] for every
+    metric any of the plans' schemes says it contributes to. One query."""
+    through = Scheme.metrics.through
+    rows = (
+        through.objects.filter(scheme__plan__in=plans)
+        .values_list("metricdefinition", "scheme__plan", "scheme__name")
+        .order_by("metricdefinition__order", "scheme__order", "scheme__name")
+    )
+    names: dict[int, dict[int, list[str]]] = {}
+    for metric, plan_id, name in rows:
+        names.setdefault(metric, {}).setdefault(plan_id, []).append(name)
+    from_metric = {m.pk: m for p in plans[:1] for m in p.round.metrics.all()} if plans else {}
+    return [
+        (from_metric[metric], [by_plan.get(p.pk, []) for p in plans])
+        for metric, by_plan in names.items()
+        if metric in from_metric
+    ]

@@ -7,11 +7,11 @@ from django.urls import reverse
 from plans import permissions
 from plans.locking import EditConflict
 from plans.models import Section
-from plans.sections.selectors import can_edit, section_open
-from plans.ui import error_summary, save_and_respond
+from plans.sections.selectors import can_edit, progress_for, section_of_kind, section_open
+from plans.ui import CompletionForm, error_summary, save_and_respond
 
 from . import actions, selectors
-from .forms import ExpenditureLineForm, ExpenditureLineFormSet, SchemeForm
+from .forms import ExpenditureLineForm, ExpenditureLineFormSet, SchemeForm, lines_grid
 from .models import Scheme
 
 
@@ -19,6 +19,9 @@ from .models import Scheme
 def scheme_list(request, round_slug, area_slug):
     plan = permissions.get_plan_for(request.user, round_slug, area_slug, "view")
     years, schemes = selectors.schemes_with_totals(plan)
+    partners = permissions.partner_plans(request.user, plan)
+    # The register is the schemes section's page: it is where the section is completed.
+    section = section_of_kind(plan, Section.Kind.SCHEMES)
     return render(
         request,
         "schemes/scheme_list.html",
@@ -26,7 +29,14 @@ def scheme_list(request, round_slug, area_slug):
             "plan": plan,
             "years": years,
             "schemes": schemes,
+            "totals": selectors.register_totals(plan, years),
+            "partners": partners,
+            "contributions": selectors.metric_contributions(partners),
             "can_edit": permissions.can_edit_finance(request.user, plan),
+            "section": section,
+            "completion": CompletionForm.for_progress(
+                progress_for(plan, section) if section else None
+            ),
         },
     )
 
@@ -49,14 +59,23 @@ def scheme_edit(request, round_slug, area_slug, code=None):
         raise PermissionDenied
     data = request.POST if request.method == "POST" else None
     form = SchemeForm(data, instance=scheme, plan=plan)
+    choices = ExpenditureLineForm.list_choices(plan.round)
     lines = ExpenditureLineFormSet(
         data,
         instance=scheme,
         prefix="lines",
-        form_kwargs={"round": plan.round, "choices": ExpenditureLineForm.list_choices(plan.round)},
+        form_kwargs={"round": plan.round, "choices": choices},
         queryset=scheme.expenditure_lines.select_related("source", "year") if scheme.pk else None,
     )
-    context = {"plan": plan, "scheme": scheme, "form": form, "lines": lines, "can_edit": editable}
+    context = {
+        "plan": plan,
+        "scheme": scheme,
+        "form": form,
+        "lines": lines,
+        "grid": lines_grid(lines, choices=choices, can_edit=editable),
+        "wide": True,
+        "can_edit": editable,
+    }
     if data is None:
         if not editable:
             for each in [form, *lines.forms]:

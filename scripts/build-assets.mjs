@@ -19,5 +19,6 @@ writeFileSync(`${out}/app.css`, css.css);
 cpSync(`${govuk}/govuk-frontend.min.js`, `${out}/govuk-frontend.min.js`);
 cpSync(`${govuk}/assets/images/favicon.ico`, `${out}/govuk/images/favicon.ico`);
 cpSync("assets/app.mjs", `${out}/app.mjs`);
+cpSync("assets/grid.mjs", `${out}/grid.mjs`);
 cpSync("node_modules/axe-core/axe.min.js", `${out}/axe.min.js`);
 console.log(`Built ${out}/app.css (${css.css.length} bytes)`);

@@ -18,6 +18,7 @@ FLOORS = [
     "assurance",
     "reports",
     "workbook",
+    "returns",
     "rounds",
     "demo",
 ]

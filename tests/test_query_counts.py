@@ -87,7 +87,10 @@ def test_page_queries_do_not_grow_with_the_plan(client):
     grow(Plan.objects.get(round__slug="2017-19", area__slug="havering"))
     after = {page: count_queries(client, BASE + page) for page in PAGES}
     assert after == before
-    assert max(before.values()) <= 40, before
+    # Cold (the tests keep no findings): the finance page runs every rule once (about 22
+    # queries), which the task list and check page then share; warm pages read the kept
+    # findings with one query (tests/test_findings_cache.py).
+    assert max(before.values()) <= 48, before
 
 
 def test_scheme_page_queries_do_not_grow_with_its_lines(client):

@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
+from metrics.models import MetricYearTarget
 from plans import system_checks
 from plans.admin import RoundRuleForm
 from plans.findings import RULES, WARNING, check_plan
@@ -60,9 +61,11 @@ def test_loading_a_round_with_an_unknown_rule_is_refused_and_writes_nothing(tmp_
 
 
 def test_a_rounds_own_severity_for_a_rule_takes_effect(tmp_path):
-    """Havering's demo plan misses DToC months (an error by default); a round that
-    makes metrics_complete a warning lets the same finding stop blocking submission."""
+    """Havering's plan without its 2018/19 DToC target misses months (an error by
+    default); a round that makes metrics_complete a warning lets the same finding stop
+    blocking submission."""
     havering = Plan.objects.select_related("round").get(area__slug="havering")
+    MetricYearTarget.objects.filter(trajectory__plan=havering).delete()
     [missing] = [f for f in check_plan(havering) if f.code == "metrics_complete"]
     assert missing.severity == "error"
     path = _round_file_with(

@@ -41,6 +41,7 @@ ANY_SIGNED_IN = {
     "income-line-list",
     "expenditure-line-list",
     "metric-value-list",
+    "return-list",
     "logout",
     "downloads",
     "people:list",  # everyone in the user's own areas; refused without a managing role
@@ -80,6 +81,8 @@ def sample_kwargs(names, plan):
         "download_id": download.pk,
         "uidb64": "MQ",
         "token": "not-a-valid-token",
+        "period_slug": "2017-18-q1",
+        "part": "budget",
     }
     return {name: values[name] for name in names}
 
@@ -138,5 +141,8 @@ def test_users_of_another_area_cannot_open_a_plans_routes(client):
             continue
         status = client.get(url).status_code
         assert status in (403, 404, 405), (name, url, status)
-        prefixes = "plans|api|exports|assurance|overview|accounts|downloads|people|reference|rounds"
+        prefixes = (
+            "plans|api|exports|assurance|overview|accounts|downloads|people|reference|rounds"
+            "|returns"
+        )
         assert re.match(rf"^/({prefixes})/", url), url

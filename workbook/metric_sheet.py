@@ -9,7 +9,7 @@ from . import layout as L
 
 
 class MetricSheet:
-    """Mixin for the template Reader (which provides problem(), value() and plan)."""
+    """Mixin for the template Reader (which provides problem(), at(), value() and plan)."""
 
     def _periods(self):
         seen = {}
@@ -24,7 +24,7 @@ class MetricSheet:
         tables = {t.metric.code: t for t in metric_tables(self.plan)}
         by_metric = {}
         for number, row in rows:
-            code, measure = row[0].value, row[2].value
+            code, measure = row[0], row[2]
             table = tables.get(code)
             if table is None:
                 self.problem(
@@ -45,9 +45,9 @@ class MetricSheet:
             table = tables[code]
             own = {p.label: p for p in table.periods}
             data, cells = self._metric_initial(table), {}
-            for key, row, _number in measures:
+            for key, row, number in measures:
                 for offset, label in enumerate(labels):
-                    cell = row[3 + offset]
+                    cell = self.at(number, 3 + offset, row)
                     raw = self.value(L.METRICS, cell, table.metric.name)
                     if label not in own:
                         if raw not in (None, ""):

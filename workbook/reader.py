@@ -1,11 +1,13 @@
-"""Read an uploaded planning template (openpyxl, read-only) and validate every cell,
-reporting every problem at once. Nothing here writes to the database.
+"""Read an uploaded planning template and validate every cell, reporting every problem
+at once. Nothing here writes to the database.
 
-Cells are checked by the same forms the web pages use (income, expenditure lines,
-metric values), so a value refused in the browser is refused in Excel too.
+Values come from python-calamine (`book.Book`); the workbook's structure (sheets,
+defined names) from its own small XML parts; formulas and error values from a scan of
+each table's XML, so a formula is refused even though calamine reads its cached value.
+The expenditure table is checked column by column (`lines.LineColumns`) with the
+page's own field rules, built once; income and metrics through the pages' forms.
 """
 
-import io
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -13,27 +15,27 @@ from datetime import date, time, timedelta
 from decimal import Decimal, InvalidOperation, Overflow
 from xml.etree.ElementTree import ParseError
 
-from openpyxl import load_workbook
 from openpyxl.formula.tokenizer import TokenizerError
-from openpyxl.utils import coordinate_to_tuple, get_column_letter, range_boundaries
+from openpyxl.utils import coordinate_to_tuple, range_boundaries
 from openpyxl.utils.exceptions import InvalidFileException
 
 from finance.forms import IncomeForm
-from schemes.forms import ExpenditureLineForm, scheme_id_problem
 
 from . import layout as L
+from .book import CALAMINE_ERRORS, Book, Damaged, column_letter
+from .lines import LineColumns
 from .metric_sheet import MetricSheet
 from .safety import Problem, check_file, merged_ranges, sheet_damage, whole_file
 
-# What openpyxl raises while it parses a sheet's rows lazily: a value it cannot cast
-# (ValueError, IndexError for a shared string that is not there, OverflowError) or XML
-# that is not well-formed (ParseError).
+# What openpyxl raises while it parses a sheet's rows lazily (rounds.allocations
+# reads its own uploads with openpyxl and shares these).
 SHEET_ERRORS = (ValueError, IndexError, OverflowError, ParseError)
 # What opening a workbook can raise on a damaged or hand-made file.
 OPEN_ERRORS = (
+    Damaged,
     InvalidFileException,
+    *CALAMINE_ERRORS,
     KeyError,
-    ValueError,
     IndexError,
     OSError,
     TypeError,
@@ -47,31 +49,13 @@ NOT_A_TEMPLATE = (
     "Download the template again and copy your figures into it."
 )
 
-SCHEME_FIELDS = {"Scheme ID": ("code", 30), "Scheme name": ("name", 200), "Theme": ("theme", 200)}
-LINE_COLUMNS = {
-    "Area of spend": "area_of_spend",
-    "Commissioner": "commissioner",
-    "% NHS": "nhs_share",
-    "% LA": "la_share",
-    "Provider type": "provider_type",
-    "Provider": "provider",
-    "Funding source": "source",
-    "Recurrence": "recurrence",
-}
 
+@dataclass(slots=True)
+class Cell:
+    """One cell's value and where it is."""
 
-@dataclass
-class EmptyCell:
-    """Stands in for a cell missing from a short row."""
-
-    row: int
-    column: int
-    value: object = None
-    data_type: str = "n"
-
-    @property
-    def coordinate(self):
-        return f"{get_column_letter(self.column)}{self.row}"
+    value: object
+    coordinate: str
 
 
 @dataclass
@@ -88,7 +72,7 @@ class Reader(MetricSheet):
         self.data, self.plan, self.round = data, plan, plan.round
         self.years = list(self.round.years.all())
         self.problems = []
-        self.unreadable = set()
+        self.nan_reported = set()
 
     def problem(self, sheet, section, cell, message):
         self.problems.append(Problem(sheet, section, cell, message))
@@ -99,7 +83,7 @@ class Reader(MetricSheet):
         if self.problems:
             return None
         try:
-            self.book = load_workbook(io.BytesIO(self.data), read_only=True, data_only=False)
+            self.book = Book(self.data)
         except OPEN_ERRORS:
             self.problems = [
                 whole_file(
@@ -130,7 +114,7 @@ class Reader(MetricSheet):
         defined = self.book.defined_names[name]
         try:
             found = next(defined.destinations, None)
-        except (TokenizerError, IndexError, ValueError, AttributeError):
+        except (TokenizerError, IndexError, ValueError, AttributeError, TypeError):
             # openpyxl: unbalanced quotes, an empty name, or a range with no sheet
             # (its pattern does not match and .group is called on None).
             found = None
@@ -147,16 +131,24 @@ class Reader(MetricSheet):
         return (sheet_name, ref.replace("$", "")), None
 
     def damaged(self, sheet_name):
-        """Report where a sheet could not be parsed."""
-        sheet = self.book[sheet_name]
+        """Report where a sheet could not be parsed (its XML is read again only now)."""
         cell, message = sheet_damage(
-            self.book._archive, sheet._worksheet_path, len(sheet._shared_strings), sheet_name
+            self.book.archive,
+            self.book.paths[sheet_name],
+            self.book.shared_count(),
+            sheet_name,
         )
         self.problem(sheet_name, "Cells" if cell else "Workbook", cell, message)
 
+    def damaged_cell(self, sheet_name):
+        cell, _message = sheet_damage(
+            self.book.archive, self.book.paths[sheet_name], self.book.shared_count(), sheet_name
+        )
+        return cell
+
     def check_stamp(self):
         names = self.book.defined_names
-        found = {}
+        found, damaged = {}, None
         for name, meaning in L.STAMP.items():
             if name not in names or L.META not in self.book.sheetnames:
                 self.problems = [whole_file(NOT_A_TEMPLATE)]
@@ -176,15 +168,19 @@ class Reader(MetricSheet):
                 self.problems = [whole_file(fault)]
                 return False
             try:
-                found[meaning] = self.book[sheet_name][ref].value
-            except SHEET_ERRORS:
-                self.problems = [
-                    whole_file(
-                        f"The template's hidden stamp ({name}) is damaged and cannot be "
-                        "read. Download the template again and copy your figures into it."
-                    )
-                ]
-                return False
+                found[meaning] = self.book.cell(sheet_name, ref)
+            except CALAMINE_ERRORS:
+                # calamine refuses the whole sheet: name the stamp whose cell is damaged
+                damaged = damaged or self.damaged_cell(sheet_name) or ref
+                found[meaning] = None
+                if damaged == ref or name == list(L.STAMP)[-1]:
+                    self.problems = [
+                        whole_file(
+                            f"The template's hidden stamp ({name}) is damaged and cannot be "
+                            "read. Download the template again and copy your figures into it."
+                        )
+                    ]
+                    return False
         if str(found["version"]) != str(L.TEMPLATE_VERSION):
             message = (
                 f"This is version {found['version']} of the template; the current version "
@@ -215,8 +211,8 @@ class Reader(MetricSheet):
             where, fault = self.destination(name, "The template's content stamp")
             if fault is None:
                 try:
-                    value = self.book[where[0]][where[1]].value
-                except SHEET_ERRORS:
+                    value = self.book.cell(*where)
+                except CALAMINE_ERRORS:
                     continue
                 found[table] = str(value) if value else None
         return found
@@ -233,9 +229,9 @@ class Reader(MetricSheet):
                 )
         return not self.problems
 
-    def table_rows(self, sheet_name):
-        """The rows under the table's header (found by defined name), as lists of cells,
-        after checking its columns; None if the layout is broken."""
+    def header_row(self, sheet_name):
+        """The table's header row number (found by defined name), or None after
+        reporting why the marker is unusable."""
         name = L.HEADER_NAMES[sheet_name]
         if name not in self.book.defined_names:
             self.problem(
@@ -263,47 +259,48 @@ class Reader(MetricSheet):
         if fault is not None:
             self.problem(sheet_name, "Workbook", "", fault)
             return None
-        sheet = self.book[sheet_name]
-        # The stated dimension can be wrong (or a lie): read every row there is, so no
-        # data beyond it is silently ignored.
-        sheet.reset_dimensions()
-        merged = merged_ranges(self.book._archive, sheet._worksheet_path)
-        for ref_ in merged:
+        return header_row
+
+    def table_rows(self, sheet_name):
+        """The rows under the table's header as (row number, [values]), each as wide
+        as the table, after checking its columns; None if the layout is broken."""
+        header_row = self.header_row(sheet_name)
+        if header_row is None:
+            return None
+        for ref_ in merged_ranges(self.book.archive, self.book.paths[sheet_name]):
             self.problem(sheet_name, "Layout", ref_, "Merged cells are not allowed; unmerge them.")
+        far, bad_date = self.book.scan(sheet_name)
+        if far is None and bad_date is None:
+            try:
+                values = self.book.values(sheet_name)
+            except CALAMINE_ERRORS:
+                bad_date = "damaged"
+        if bad_date is not None:
+            self.damaged(sheet_name)
+            return None
+        if far is None and len(values) - header_row > L.MAX_SHEET_ROWS:
+            far = header_row + L.MAX_SHEET_ROWS + 1
+        if far is not None:
+            self.problem(
+                sheet_name,
+                "Layout",
+                f"A{far}",
+                f"The sheet has more than {L.MAX_SHEET_ROWS:,} rows; a plan never needs that many.",
+            )
+            return None
         labels = [p.label for p in self._periods()] if sheet_name == L.METRICS else []
         expected = L.expected_headers(self.round, self.years, labels)[sheet_name]
-        rows = []
-        header = None
-        for number, row in enumerate(self._rows(sheet, sheet_name, header_row), header_row):
-            if number - header_row > L.MAX_SHEET_ROWS:
-                self.problem(
-                    sheet_name,
-                    "Layout",
-                    f"A{number}",
-                    f"The sheet has more than "
-                    f"{L.MAX_SHEET_ROWS:,} rows; a plan never needs that many.",
-                )
-                return None
-            if header is None:
-                header = [c.value for c in row]
-                continue
-            cells = list(row)
-            if len(cells) < len(expected):  # short rows: pad with empty cells
-                cells += [
-                    EmptyCell(number, len(cells) + i + 1) for i in range(len(expected) - len(cells))
-                ]
-            rows.append((number, cells))
-        if sheet_name in self.unreadable:
-            return None
-        header = [h for h in (header or [])]
-        while header and header[-1] in (None, ""):
+        width = len(expected)
+        found = values[header_row - 1] if len(values) >= header_row else []
+        header = [None if h == "" else h for h in found]
+        while header and header[-1] is None:
             header.pop()
         if header != expected:
             for index in range(max(len(header), len(expected))):
                 got = header[index] if index < len(header) else None
                 want = expected[index] if index < len(expected) else None
                 if got != want:
-                    cell = f"{get_column_letter(index + 1)}{header_row}"
+                    cell = f"{column_letter(index)}{header_row}"
                     if want is None:
                         message = f"Unexpected column '{got}': remove it."
                     elif got is None:
@@ -312,32 +309,22 @@ class Reader(MetricSheet):
                         message = f"This column should be '{want}', not '{got}'."
                     self.problem(sheet_name, "Columns", cell, message)
             return None
-        return self._drop_trailing_blanks(sheet_name, rows, len(expected))
-
-    def _rows(self, sheet, sheet_name, min_row):
-        """The sheet's rows, parsed lazily by openpyxl; if one cannot be parsed, the
-        damage is reported where it is and the rows stop."""
-        rows = sheet.iter_rows(min_row=min_row)
-        while True:
-            try:
-                row = next(rows)
-            except StopIteration:
-                return
-            except SHEET_ERRORS:
-                self.unreadable.add(sheet_name)
-                self.damaged(sheet_name)
-                return
-            yield row
+        rows = []
+        for number, row in enumerate(values[header_row:], header_row + 1):
+            if len(row) < width:  # short rows: pad with empty cells
+                row = row + [""] * (width - len(row))
+            rows.append((number, row))
+        return self._drop_trailing_blanks(sheet_name, rows, width)
 
     def _drop_trailing_blanks(self, sheet_name, rows, width):
-        def blank(cells):
-            return all(c.value in (None, "") for c in cells[:width])
+        def blank(values):
+            return all(v in (None, "") for v in values[:width])
 
         while rows and blank(rows[-1][1]):
             rows.pop()
         kept = []
-        for number, cells in rows:
-            if blank(cells):
+        for number, values in rows:
+            if blank(values):
                 self.problem(
                     sheet_name,
                     "Rows",
@@ -345,28 +332,42 @@ class Reader(MetricSheet):
                     "Blank row between rows of data: delete it so the rows are together.",
                 )
                 continue
-            kept.append((number, cells))
+            kept.append((number, values))
         return kept
 
     # -- cells -----------------------------------------------------------------
+    @staticmethod
+    def at(number, index, row):
+        return Cell(row[index], f"{column_letter(index)}{number}")
+
     def value(self, sheet, cell, section):
-        """A cell's value for a form: formulas are refused, numbers passed as text."""
-        if cell.data_type == "f" or (isinstance(cell.value, str) and cell.value.startswith("=")):
+        """A cell's value as text for a field: formulas and error values are refused."""
+        value = cell.value
+        if (isinstance(value, str) and value.startswith("=")) or (
+            cell.coordinate in self.book.formulas.get(sheet, ())
+        ):
             self.problem(
                 sheet, section, cell.coordinate, "Enter a value, not a formula, in this cell."
             )
             return None
-        value = cell.value
-        if cell.data_type == "e":
+        error = self.book.errors.get(sheet, {}).get(cell.coordinate)
+        if error is not None:
             self.problem(
                 sheet,
                 section,
                 cell.coordinate,
-                f"This cell holds the error {str(value)[:20]}; enter a value instead.",
+                f"This cell holds the error {error[:20]}; enter a value instead.",
             )
             return None
-        if isinstance(value, float | int) and not isinstance(value, bool):
-            return str(Decimal(str(value)))
+        if type(value) is float:
+            if value != value:  # NaN: calamine's reading of a number cell holding text
+                if sheet not in self.nan_reported:
+                    self.nan_reported.add(sheet)
+                    self.damaged(sheet)
+                return None
+            return str(int(value)) if value.is_integer() else str(Decimal(str(value)))
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(value)
         return "" if value is None else str(value).strip()
 
     def amount(self, sheet, cell, section):
@@ -389,7 +390,7 @@ class Reader(MetricSheet):
                 )
             )
         except InvalidOperation:
-            return raw  # the form reports it
+            return raw  # the field reports it
         except Overflow:  # e.g. 1E+999999999: beyond what Decimal can multiply
             self.problem(
                 sheet,
@@ -411,7 +412,7 @@ class Reader(MetricSheet):
         sources = {s.code: s for s in self.round.funding_sources.order_by("order")}
         data, cells = {}, {}
         for number, row in rows:
-            code = row[0].value
+            code = row[0]
             if code not in sources:
                 self.problem(
                     L.INCOME,
@@ -421,7 +422,7 @@ class Reader(MetricSheet):
                 )
                 continue
             for offset, year in enumerate(self.years):
-                cell = row[2 + offset]
+                cell = self.at(number, 2 + offset, row)
                 name = IncomeForm.field_name(sources[code], year)
                 data[name] = self.amount(L.INCOME, cell, "Income")
                 cells[name] = cell.coordinate
@@ -430,115 +431,8 @@ class Reader(MetricSheet):
             self.form_problems(L.INCOME, "Income", form, cells)
         return form
 
-    def _lookups(self, choices):
-        """{field: {name in the sheet: pk}}, from the lists the line forms already read,
-        plus scheme types."""
-        lookups = {
-            field: {str(item): pk for pk, item in instances.items()}
-            for field, (_choices, instances) in choices.items()
-            if field != "year"
-        }
-        lookups["scheme_type"] = {t.name: t for t in self.round.schemetype_set.all()}
-        return lookups
-
     def read_expenditure(self, rows, parsed):
-        choices = ExpenditureLineForm.list_choices(self.round)
-        lookups = self._lookups(choices)
-        columns = {title: i for i, title in enumerate(L.EXPENDITURE_FIXED)}
-        first_seen = {}
-        for number, row in rows:
-            get = {title: row[i] for title, i in columns.items()}
-            scheme = {}
-            for title, (key, limit) in SCHEME_FIELDS.items():
-                scheme[key] = self.value(L.EXPENDITURE, get[title], "Schemes") or ""
-                if len(scheme[key]) > limit:
-                    self.problem(
-                        L.EXPENDITURE,
-                        "Schemes",
-                        get[title].coordinate,
-                        f"{title} is longer than {limit} characters.",
-                    )
-            if not scheme["code"] or not scheme["name"]:
-                self.problem(
-                    L.EXPENDITURE,
-                    "Schemes",
-                    get["Scheme ID"].coordinate,
-                    "Every row needs a scheme ID and a scheme name.",
-                )
-                continue
-            type_name = self.value(L.EXPENDITURE, get["Scheme type"], "Schemes")
-            if type_name and type_name not in lookups["scheme_type"]:
-                self.problem(
-                    L.EXPENDITURE,
-                    "Schemes",
-                    get["Scheme type"].coordinate,
-                    f"'{type_name}' is not a scheme type of this round.",
-                )
-            scheme["scheme_type"] = lookups["scheme_type"].get(type_name)
-            code = scheme["code"]
-            if scheme_id_problem(code):
-                self.problem(
-                    L.EXPENDITURE,
-                    "Schemes",
-                    get["Scheme ID"].coordinate,
-                    f"Scheme ID {code!r}: {scheme_id_problem(code)}.",
-                )
-                continue
-            if code in first_seen and first_seen[code][1] != (scheme["name"], scheme["theme"]):
-                self.problem(
-                    L.EXPENDITURE,
-                    "Schemes",
-                    get["Scheme ID"].coordinate,
-                    f"Scheme ID {code} is already used for a different scheme in row "
-                    f"{first_seen[code][0]}: each scheme needs its own ID.",
-                )
-                continue
-            first_seen.setdefault(code, (number, (scheme["name"], scheme["theme"])))
-            parsed.schemes.setdefault(code, scheme)
-            self._read_lines(number, row, get, code, lookups, choices, parsed)
-
-    def _read_lines(self, number, row, get, code, lookups, choices, parsed):
-        base, cells = {}, {}
-        for title, name in LINE_COLUMNS.items():
-            raw = self.value(L.EXPENDITURE, get[title], "Expenditure")
-            cells[name] = get[title].coordinate
-            if name in lookups and raw:
-                if raw not in lookups[name]:
-                    self.problem(
-                        L.EXPENDITURE,
-                        "Expenditure",
-                        get[title].coordinate,
-                        f"'{raw}' is not in this round's list for {title.lower()}.",
-                    )
-                    raw = ""
-                else:
-                    raw = str(lookups[name][raw])
-            elif name == "recurrence":
-                if raw and raw not in L.RECURRENCE:
-                    self.problem(
-                        L.EXPENDITURE,
-                        "Expenditure",
-                        get[title].coordinate,
-                        "Choose Recurrent or Non-recurrent.",
-                    )
-                raw = L.RECURRENCE.get(raw or "Recurrent", "recurrent")
-            base[name] = raw or ""
-        for offset, year in enumerate(self.years):
-            cell = row[len(L.EXPENDITURE_FIXED) + offset]
-            amount = self.amount(L.EXPENDITURE, cell, "Expenditure")
-            if amount in (None, ""):
-                continue
-            data = base | {"year": str(year.pk), "amount": amount}
-            form = ExpenditureLineForm(data, round=self.round, choices=choices)
-            if form.is_valid():
-                parsed.lines.append((code, form.cleaned_data))
-            else:
-                self.form_problems(
-                    L.EXPENDITURE,
-                    "Expenditure",
-                    form,
-                    cells | {"amount": cell.coordinate, "year": cell.coordinate},
-                )
+        LineColumns(self).read(rows, parsed)
 
 
 def read_template(data, plan):

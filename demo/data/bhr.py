@@ -9,10 +9,12 @@ from pathlib import Path
 
 from finance.models import IncomeLine, MinimumAllocation
 from metrics.models import (
+    MetricBaseline,
     MetricComponentValue,
     MetricDefinition,
     MetricPlanValue,
     MetricTrajectory,
+    MetricYearTarget,
 )
 from plans.models import (
     AreaOfSpend,
@@ -90,6 +92,25 @@ TARGETS = {
         "redbridge": ("25409", "148", "92.1", "1376.4"),
     },
 }
+# 11.6/11.7 print Barking and Dagenham's and Redbridge's residential admissions as counts
+# of people (no population given), Havering's as a rate per 100,000.
+COUNTS = {
+    ("barking-and-dagenham", "permanent-admissions-65"),
+    ("redbridge", "permanent-admissions-65"),
+}
+# 11.6/11.7 delayed transfers: areas with no monthly plan set one annual rate per year.
+DTOC_ANNUAL = {
+    "barking-and-dagenham": {2017: "2322.6", 2018: "2322.6"},
+    "havering": {2018: "2168.4"},  # 11.8.2 profiles 2017/18 by month only
+    "redbridge": {2017: "1396.5", 2018: "1376.4"},
+}
+# 11.3-11.5 outturns for 2016/17 printed beside the targets: (value, count or None).
+BASELINES = {
+    ("barking-and-dagenham", "permanent-admissions-65"): ("686.0", None),
+    ("havering", "permanent-admissions-65"): ("689.0", "321"),
+    ("havering", "reablement-91-days"): ("87.7", None),
+    ("redbridge", "reablement-91-days"): ("91.7", None),
+}
 MONTHS = [
     "Apr-17",
     "May-17",
@@ -119,6 +140,49 @@ HAVERING_DTOC = {
         [0.0, 0.0, 0.0, 4.7, 4.7, 4.5, 5.0, 5.0, 4.8, 4.4, 4.0, 4.4],
         [148.7, 145.2, 154.7, 201.5, 201.5, 195.1, 208.6, 203.5, 207.5, 186.1, 168.1, 186.1],
     ),
+}
+# 11.9: the schemes each metric draws on (the seed names scheme groups; these are the
+# demo schemes of those groups, linked in every borough that runs them).
+CONTRIBUTIONS = {
+    "non-elective-admissions": [
+        "Demand Management",
+        "Locality Teams",
+        "End Of Life",
+        "Carers",
+        "Equipment",
+        "Assistive Technologies",
+    ],
+    "dtoc": [
+        "Placement Pressures",
+        "Provider Rate Reviews",
+        "Intermediate care",
+        "Mental Health",
+        "Locality Teams",
+        "End Of Life",
+        "Equipment",
+        "Assistive Technologies",
+        "DFG",
+    ],
+    "permanent-admissions-65": [
+        "Demand Management",
+        "Equipment",
+        "Assistive Technologies",
+        "Placement Pressures",
+        "Provider Rate Reviews",
+        "Mental Health",
+        "End Of Life",
+        "Carers",
+        "DFG",
+    ],
+    "reablement-91-days": [
+        "Intermediate care",
+        "Placement Pressures",
+        "Provider Rate Reviews",
+        "Community Front Door",
+        "Locality Teams",
+        "Equipment",
+        "Assistive Technologies",
+    ],
 }
 # 10.2 risk log: likelihood, impact, RAG after mitigation; descriptions are our summaries
 RISKS = [
@@ -429,6 +493,16 @@ def _load_minimums(plans):
                 set_minimum(plan.area, start, kind, table[start][i])
             dfg = plan.income_lines.get(year__start_year=start, source__is_dfg=True)
             set_minimum(plan.area, start, MinimumAllocation.Kind.DFG, dfg.amount)
+            # Seed 8.5 confirms each CCG pays exactly its nationally set minimum (the
+            # RNF and non-RNF revenue of 8.1), and the minimum pooled budget is what
+            # must be pooled: the DFG, the CCG minimum and the iBCF grant.
+            lines = plan.income_lines.filter(year__start_year=start).select_related("source")
+            ccg = sum(line.amount for line in lines if line.source.is_ccg_minimum)
+            ibcf = sum(line.amount for line in lines if line.source.code.startswith("ibcf"))
+            set_minimum(plan.area, start, MinimumAllocation.Kind.CCG_MINIMUM, ccg)
+            set_minimum(
+                plan.area, start, MinimumAllocation.Kind.POOLED_BUDGET, dfg.amount + ccg + ibcf
+            )
 
 
 def _load_metrics(plans):
@@ -449,11 +523,40 @@ def _load_metrics(plans):
             values = by_area[plan.area.slug]
             for code, value in zip(annual, values, strict=False):
                 period = metrics[code].periods.get(year__start_year=start)
-                MetricPlanValue.objects.create(
-                    trajectory=trajectories[code], period=period, value=Decimal(value)
+                # A count is kept as the count it is; its rate waits for a population.
+                figure = (
+                    {"numerator": Decimal(value)}
+                    if (plan.area.slug, code) in COUNTS
+                    else {"value": Decimal(value)}
                 )
-    havering = next(p for p in plans if p.area.slug == "havering")
+                MetricPlanValue.objects.create(
+                    trajectory=trajectories[code], period=period, **figure
+                )
+        for (area, code), (value, count) in BASELINES.items():
+            if area == plan.area.slug:
+                MetricBaseline.objects.create(
+                    plan=plan,
+                    metric=metrics[code],
+                    period_label="2016/17",
+                    value=Decimal(value),
+                    numerator=Decimal(count) if count else None,
+                )
+    for code, names in CONTRIBUTIONS.items():
+        for scheme in Scheme.objects.filter(plan__in=plans, name__in=names):
+            scheme.metrics.add(metrics[code])
     dtoc = metrics["dtoc"]
+    _load_havering_dtoc(next(p for p in plans if p.area.slug == "havering"), dtoc)
+    for plan in plans:
+        trajectory, _new = MetricTrajectory.objects.get_or_create(
+            plan=plan, metric=dtoc, is_plan=True, defaults={"name": "Plan"}
+        )
+        for start, value in DTOC_ANNUAL[plan.area.slug].items():
+            MetricYearTarget.objects.create(
+                trajectory=trajectory, year=year(start), value=Decimal(value)
+            )
+
+
+def _load_havering_dtoc(havering, dtoc):
     periods = {p.label: p for p in dtoc.periods.all()}
     components = list(dtoc.components.all())
     for name, (nhs, social, joint, rates) in HAVERING_DTOC.items():

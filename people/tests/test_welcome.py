@@ -4,10 +4,11 @@ import datetime
 
 import pytest
 
+from people import actions
 from plans.models import Plan, Round, RoundDeadline
 from plans.tests.helpers import login
 
-from .helpers import area
+from .helpers import area, user
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +40,8 @@ def test_the_welcome_page_shows_areas_plans_colleagues_and_deadlines(
         assert text in page, text
     havering = Plan.objects.get(round=round_, area=area("havering"))
     assert havering.get_absolute_url() in page
-    assert "Not started yet" in page  # Redbridge's plan
+    assert "Not started yet" in page  # Redbridge's plan, which its commissioner may start
+    assert 'href="/rounds/2017-19/start/redbridge/"' in page
     assert "bhr.finance@example.invalid" in page  # a colleague in the areas
     assert "barnet.commissioner" not in page
 
@@ -60,3 +62,25 @@ def test_a_plan_whose_area_has_no_ccg_says_how_to_fix_it(client):
     login(client, "admin")
     page = client.get(url).content.decode()
     assert 'href="/reference/ccgs/"' in page
+
+
+def test_the_welcome_page_lists_people_invited_to_the_areas_until_they_accept(
+    client, django_assert_max_num_queries
+):
+    barnet = area("barnet")
+    for number in range(3):
+        actions.invite(
+            user=user("admin"),
+            email=f"invitee{number}@barnet.example",
+            full_name=f"Invitee {number}",
+            grants=[{"kind": "finance_officer", "areas": [barnet.pk]}],
+        )
+    login(client, "barnet.commissioner")
+    with django_assert_max_num_queries(19):  # one more than without invitations, any number
+        page = client.get("/people/welcome/").content.decode()
+    assert "Invited, not yet signed in" in page
+    for number in range(3):
+        assert f"invitee{number}@barnet.example" in page
+    assert "Finance officer: Barnet" in page
+    login(client, "bhr.commissioner")  # not their areas
+    assert "invitee0@barnet.example" not in client.get("/people/welcome/").content.decode()

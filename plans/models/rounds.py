@@ -387,3 +387,140 @@ class RoundDeadline(RoundItem):
 
     def __str__(self):
         return f"{self.label} ({self.due:%d %B %Y})"
+
+
+class ReturnSettings(models.Model):
+    """What the round's returns after approval ask and how their figures are judged:
+    the round's `[returns]` table. One per round; a round without it has no returns."""
+
+    class Part(models.TextChoices):
+        """The parts of a return the service knows; a round chooses which it asks."""
+
+        BUDGET = "budget", "Budget arrangements"
+        CONDITIONS = "conditions", "National conditions"
+        FINANCE = "finance", "Income and expenditure"
+        METRICS = "metrics", "Metrics: actuals against the plan"
+        DELIVERY = "delivery", "Milestones and scheme delivery"
+        NARRATIVE = "narrative", "Progress, challenges and support needed"
+        SIGN_OFF = "sign-off", "Health and Wellbeing Board sign-off"
+
+    class Method(models.TextChoices):
+        NONE = "", "No payment for performance"
+        PRO_RATA = "pro_rata", "Pro rata to the improvement achieved"
+        THRESHOLD = "threshold", "All of a metric's share once the threshold is reached"
+
+    round = models.OneToOneField(Round, on_delete=models.CASCADE, related_name="return_settings")
+    parts = models.JSONField(default=list, help_text="The parts every return asks, in order.")
+    metric_green_within = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=0,
+        help_text="An actual at most this % worse than plan is green.",
+    )
+    metric_amber_within = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=5,
+        help_text="An actual at most this % worse than plan is amber; worse is red.",
+    )
+    spend_green_within = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=2,
+        help_text="A forecast outturn within this % of budget, either way, is green.",
+    )
+    spend_amber_within = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=5,
+        help_text="A forecast outturn within this % of budget is amber; further is red.",
+    )
+    performance_method = models.CharField(
+        max_length=9, choices=Method.choices, blank=True, default=""
+    )
+    performance_year = models.ForeignKey(
+        FinancialYear, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    performance_fund_share = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="% of the area's minimum pooled budget that year paid for performance.",
+    )
+    performance_threshold = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=0,
+        help_text="% of a metric's planned improvement below which none of its share is "
+        "released (pro rata), or from which all of it is (threshold).",
+    )
+
+    class Meta:
+        verbose_name_plural = "return settings"
+
+    def __str__(self):
+        return f"{self.round.slug}: returns"
+
+
+class ReturnPeriod(RoundItem):
+    """One return the round asks of every approved plan: the dates it covers, when it
+    is due, and (if not the round's usual parts) what it asks. Metric periods that end
+    between `starts` and `ends` are reported in it; its money is for `year`."""
+
+    class Kind(models.TextChoices):
+        QUARTERLY = "quarterly", "Quarterly return"
+        YEAR_END = "year_end", "Year-end return"
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="return_periods")
+    slug = models.SlugField(help_text='E.g. "2017-18-q1"; part of the return\'s address.')
+    label = models.CharField(max_length=60)
+    kind = models.CharField(max_length=9, choices=Kind.choices)
+    year = models.ForeignKey(FinancialYear, on_delete=models.PROTECT, related_name="+")
+    starts = models.DateField()
+    ends = models.DateField()
+    due = models.DateField()
+    remind_days_before = models.PositiveSmallIntegerField(default=7)
+    parts = models.JSONField(
+        default=list, blank=True, help_text="Parts this return asks; empty: the round's."
+    )
+
+    class Meta:
+        ordering = ["round", "ends", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "slug"], name="return_period_unique_slug"),
+            models.CheckConstraint(
+                condition=models.Q(ends__gte=models.F("starts")),
+                name="return_period_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.label} (due {self.due:%-d %B %Y})"
+
+
+class PerformanceMeasure(RoundItem):
+    """A metric the round pays for performance on: its share of the performance fund
+    and the period whose actual is judged. The metric is named by its code (metrics
+    are defined by the floor above)."""
+
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, related_name="performance_measures"
+    )
+    metric_code = models.SlugField(max_length=40)
+    weight = models.DecimalField(
+        max_digits=5, decimal_places=2, help_text="% of the area's performance fund."
+    )
+    period_label = models.CharField(
+        max_length=30, blank=True, help_text="The metric period judged; blank: its last."
+    )
+
+    class Meta(RoundItem.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "metric_code"], name="performance_measure_unique_metric"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.round.slug}: {self.metric_code} ({self.weight}%)"

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils.text import slugify
 
 from plans import models
@@ -129,6 +130,7 @@ def load_round(path):
         kloeassessment__isnull=True
     ).delete()
     _load_assurance(round_, spec.get("assurance", {}))
+    _load_returns(round_, spec.get("returns", {}), spec.get("metrics", []))
     _load_rules(round_, spec["rules"])
     return round_
 
@@ -183,6 +185,113 @@ def _load_assurance(round_, spec):
                 "order": order,
             },
         )
+
+
+def financial_year_of(day: datetime.date) -> int:
+    """The start year of the financial year (April to March) a date falls in."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def returns_problems(spec: dict, metrics: list) -> list[str]:
+    """What is wrong with a round's `[returns]` table, in words; [] when it loads.
+    The loader refuses a round with problems, and `manage.py check` names them."""
+    problems = []
+    known = set(models.ReturnSettings.Part.values)
+    for where, parts in [("returns", spec.get("parts", []))] + [
+        (f"return {item.get('slug')}", item.get("parts", [])) for item in spec.get("periods", [])
+    ]:
+        unknown = sorted(set(parts) - known)
+        if unknown:
+            problems.append(f"{where} asks for parts no return has: {', '.join(unknown)}")
+    for item in spec.get("periods", []):
+        if item["ends"] < item["starts"] or item["due"] < item["ends"]:
+            problems.append(f"return {item['slug']} ends before it starts or is due before it ends")
+        if item.get("kind", "quarterly") not in models.ReturnPeriod.Kind.values:
+            problems.append(f"return {item['slug']} has the unknown kind {item.get('kind')!r}")
+    performance = spec.get("performance", {})
+    if performance.get("method", "") not in models.ReturnSettings.Method.values:
+        problems.append(f"payment for performance has the unknown method {performance['method']!r}")
+    codes = {metric["code"]: metric for metric in metrics}
+    for item in performance.get("measures", []):
+        metric = codes.get(item["metric"])
+        if metric is None:
+            problems.append(f"payment for performance names the unknown metric {item['metric']!r}")
+        elif not metric.get("payment_for_performance"):
+            problems.append(f"metric {item['metric']!r} is not paid for performance in this round")
+    return problems
+
+
+def _load_returns(round_, spec, metrics):
+    """The round's returns after approval (README "Returns"): the parts each asks, the
+    tolerances its figures are judged by, its periods, and any payment for
+    performance. A round without `[returns]` has none."""
+    problems = returns_problems(spec, metrics)
+    if problems:
+        raise ValueError(f"Round {round_.slug}: {'; '.join(problems)}.")
+    if not spec:
+        models.ReturnSettings.objects.filter(round=round_).delete()
+        return
+    performance = spec.get("performance", {})
+    year = performance.get("year")
+    models.ReturnSettings.objects.update_or_create(
+        round=round_,
+        defaults={
+            "parts": spec.get("parts", list(models.ReturnSettings.Part.values)),
+            "metric_green_within": str(spec.get("metric_green_within", 0)),
+            "metric_amber_within": str(spec.get("metric_amber_within", 5)),
+            "spend_green_within": str(spec.get("spend_green_within", 2)),
+            "spend_amber_within": str(spec.get("spend_amber_within", 5)),
+            "performance_method": performance.get("method", ""),
+            "performance_year": (
+                models.FinancialYear.objects.get_or_create(start_year=year)[0] if year else None
+            ),
+            "performance_fund_share": (
+                str(performance["fund_share"]) if "fund_share" in performance else None
+            ),
+            "performance_threshold": str(performance.get("threshold", 0)),
+        },
+    )
+    slugs = []
+    for order, item in enumerate(spec.get("periods", [])):
+        fy = models.FinancialYear.objects.get_or_create(
+            start_year=financial_year_of(item["ends"])
+        )[0]
+        models.ReturnPeriod.objects.update_or_create(
+            round=round_,
+            slug=item["slug"],
+            defaults={
+                "label": item["label"],
+                "kind": item.get("kind", "quarterly"),
+                "year": fy,
+                "starts": item["starts"],
+                "ends": item["ends"],
+                "due": item["due"],
+                "remind_days_before": item.get("remind_days_before", 7),
+                "parts": item.get("parts", []),
+                "order": order,
+            },
+        )
+        slugs.append(item["slug"])
+    for stale in round_.return_periods.exclude(slug__in=slugs):
+        try:
+            with transaction.atomic():
+                stale.delete()
+        except ProtectedError:  # areas have made this return: it stays
+            pass
+    measures = performance.get("measures", [])
+    for order, item in enumerate(measures):
+        models.PerformanceMeasure.objects.update_or_create(
+            round=round_,
+            metric_code=item["metric"],
+            defaults={
+                "weight": str(item["weight"]),
+                "period_label": item.get("period", ""),
+                "order": order,
+            },
+        )
+    round_.performance_measures.exclude(
+        metric_code__in=[item["metric"] for item in measures]
+    ).delete()
 
 
 def rule_specs(rules: list) -> list[tuple[str, str]]:

@@ -3,6 +3,7 @@ content. Views never know the kinds; a new round reuses these through its TOML."
 
 from django.forms import BaseModelFormSet, modelformset_factory
 
+from plans.grid import Column, Grid
 from plans.models import (
     ConditionAnswer,
     ConditionQuestion,
@@ -28,6 +29,7 @@ class Editor:
         self.plan, self.section, self.data = plan, section, data
         self.round = plan.round
         self.completing = completing
+        self.readonly = readonly
         self.form = self.build()
         for form in self.all_forms():
             form.completing = completing
@@ -103,6 +105,31 @@ class RowsEditor(Editor):
     form_class = None
     row_label = "Row"
     minimum_rows = 0
+    # Set to edit the rows as a grid (plans.grid), a row per risk or milestone.
+    grid_columns: tuple[Column, ...] = ()
+
+    def grid(self):
+        if not self.grid_columns:
+            return None
+        return Grid(
+            self.form,
+            self.grid_columns,
+            caption=self.section.title,
+            row_label=self.row_label,
+            row_title=self.row_title,
+            can_edit=not self.readonly,
+        )
+
+    def errors(self):
+        """The summary names the row of each error ("Risk R3: ..."), as the grid does."""
+        if not self.grid_columns:
+            return super().errors()
+        found = []
+        for number, form in enumerate(self.all_forms(), 1):
+            title = self.row_title(form, number)
+            found += error_summary(form, prefix=f"{title}: ", fallback=form.prefix)
+        found += [("", message) for message in self.form.non_form_errors()]
+        return found
 
     def form_kwargs(self):
         return {}
@@ -168,6 +195,15 @@ class RisksEditor(RowsEditor):
     form_class = forms.RiskForm
     row_label = "Risk"
     minimum_rows = 1
+    grid_columns = (
+        Column("reference", label="Ref", width="govuk-input--width-3"),
+        Column("description"),
+        Column("likelihood"),
+        Column("impact"),
+        Column("score", label="Score", computed="score", product=("likelihood", "impact")),
+        Column("mitigation"),
+        Column("rating"),
+    )
 
     def form_kwargs(self):
         return {"round": self.round}
@@ -178,6 +214,13 @@ class MilestonesEditor(RowsEditor):
     form_class = forms.MilestoneForm
     row_label = "Milestone"
     minimum_rows = 1
+    grid_columns = (
+        Column("reference", label="Ref", width="govuk-input--width-3"),
+        Column("action"),
+        Column("description"),
+        Column("due_date"),
+        Column("due_note", width="govuk-input--width-10"),
+    )
 
 
 class FixedRowsFormSet(BaseModelFormSet):

@@ -5,7 +5,7 @@ section complete run when the author says the section is complete (`completing`)
 """
 
 from crispy_forms_gds.fields import DateInputField
-from crispy_forms_gds.layout import Field, Fieldset, Size
+from crispy_forms_gds.layout import ConditionalQuestion, ConditionalRadios, Field, Fieldset, Size
 from django import forms
 from django.core.validators import MaxLengthValidator
 
@@ -266,7 +266,12 @@ class ConditionsForm(GDSForm, forms.Form):
                     required=False,
                     initial=answer.in_place_by if answer else None,
                 )
-                layout += [Field.radios(name, inline=True, legend_size=Size.SMALL), f"{name}-by"]
+                # The date is asked only of "No, not yet" (a GOV.UK conditional reveal;
+                # without JavaScript it is always shown, and clean() ignores it after Yes).
+                layout.append(
+                    ConditionalRadios(name, "Yes", ConditionalQuestion("No, not yet", f"{name}-by"))
+                )
+                self.fields[name].first_input_suffix = "_0"  # ConditionalRadios counts from 0
             elif kind == ConditionQuestion.AnswerType.PERCENTAGE:
                 self.fields[name] = forms.DecimalField(
                     label=question.text,

@@ -34,11 +34,13 @@ class Status:
     tag_class: str
 
 
-NOT_STARTED = Status("not_started", "Not started", "govuk-tag--blue")
-IN_PROGRESS = Status("in_progress", "In progress", "govuk-tag--light-blue")
+# Each status its own colour, so that "not started" and "in progress" do not look
+# alike; "completed" is plain text, as the GOV.UK task list shows it.
+NOT_STARTED = Status("not_started", "Not started", "govuk-tag--grey")
+IN_PROGRESS = Status("in_progress", "In progress", "govuk-tag--yellow")
 COMPLETED = Status("completed", "Completed", "")
 HAS_ERRORS = Status("has_errors", "Has errors", "govuk-tag--red")
-CHANGES_REQUESTED = Status("changes_requested", "Changes requested", "govuk-tag--orange")
+CHANGES_REQUESTED = Status("changes_requested", "Changes requested", "govuk-tag--purple")
 
 
 def section_status(

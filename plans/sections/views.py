@@ -105,7 +105,15 @@ def _form_context(editor, completion, progress):
     errors = editor.errors()
     if completion.is_bound:
         errors += error_summary(completion)
-    return {"editor": editor, "completion": completion, "progress": progress, "errors": errors}
+    grid = editor.grid() if hasattr(editor, "grid") else None
+    return {
+        "editor": editor,
+        "grid": grid,
+        "wide": grid is not None,
+        "completion": completion,
+        "progress": progress,
+        "errors": errors,
+    }
 
 
 def _conflict(request, plan, section, editor, saved_progress):

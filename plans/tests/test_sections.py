@@ -143,7 +143,8 @@ def test_risk_register_add_edit_remove_with_scores(client):
     added = risks.get(reference="BHR 17")
     assert added.score == 20
     assert not risks.filter(reference="BHR 1").exists()
-    assert "Score (likelihood × impact): <strong>20</strong>" in client.get(url).content.decode()
+    # The register is a grid: the score is its own column, worked out from the row.
+    assert 'data-grid-product="likelihood impact">20</span>' in client.get(url).content.decode()
 
 
 def test_risk_scores_outside_one_to_five_are_refused(client):
@@ -205,9 +206,13 @@ def fill_from_errors(data, response):
     a date, "yes", a percentage or some text."""
     import re
 
-    errors = re.findall(r'<li><a href="#id_([^"]+)">([^<]+)</a>', response.content.decode())
+    page = response.content.decode()
+    errors = re.findall(r'<li><a href="#id_([^"]+)">([^<]+)</a>', page)
     for anchor, _message in errors:
-        if anchor.endswith("_0"):  # a date
+        tag = re.search(rf'<input[^>]*id="id_{re.escape(anchor)}"[^>]*>', page)
+        if tag and 'type="radio"' in tag.group(0):  # the first of some radios
+            data[anchor.rsplit("_", 1)[0]] = "yes"
+        elif anchor.endswith("_0"):  # a date
             name = anchor[:-2]
             data |= {f"{name}_0": "1", f"{name}_1": "4", f"{name}_2": "2017"}
         elif anchor.endswith("_1"):  # radios

@@ -3,6 +3,7 @@ from django.db import transaction
 
 from demo.data import barnet, bhr, lancashire
 from demo.data.assurance import forget_assurance, run_assurance
+from demo.data.returns import build_returns, forget_returns
 from demo.data.users import load_users
 from plans.models import Plan
 from plans.reference import loader
@@ -37,6 +38,7 @@ class Command(BaseCommand):
         loader.load_areas()
         loader.load_all_rounds()
         load_users()
+        story = False
         for (round_slug, area_slug), build in DEMO_PLANS.items():
             existing = Plan.objects.filter(round__slug=round_slug, area__slug=area_slug).first()
             if existing and not reset:
@@ -44,6 +46,7 @@ class Command(BaseCommand):
                 continue
             if existing:
                 narrative = existing.narrative
+                forget_returns(narrative.plans.all())
                 forget_assurance(narrative.plans.all())
                 for plan in narrative.plans.all():
                     plan.delete()
@@ -51,7 +54,11 @@ class Command(BaseCommand):
             for plan in build():
                 self.stdout.write(f"Built {plan}")
             if build is bhr.build and assurance:
+                story = True
                 for plan in run_assurance():
                     status = plan.get_status_display().lower()
                     self.stdout.write(f"Assurance story: {plan} is {status}")
+        if story:  # returns need an approved plan: Havering's, and Barnet's (approved here)
+            for line in build_returns():
+                self.stdout.write(line)
         self.stdout.write(self.style.SUCCESS("Demo loaded."))
