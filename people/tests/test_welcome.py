@@ -76,7 +76,7 @@ def test_the_welcome_page_lists_people_invited_to_the_areas_until_they_accept(
             grants=[{"kind": "finance_officer", "areas": [barnet.pk]}],
         )
     login(client, "barnet.commissioner")
-    with django_assert_max_num_queries(19):  # one more than without invitations, any number
+    with django_assert_max_num_queries(19):  # two more (invitations, their areas), any number
         page = client.get("/people/welcome/").content.decode()
     assert "Invited, not yet signed in" in page
     for number in range(3):
