@@ -3,6 +3,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PG_URL ?= postgres://postgres@127.0.0.1:5432/bcfplans
 export DJANGO_SETTINGS_MODULE := bcfplans.settings
+# Test processes (pytest-xdist): one per CPU; `make test WORKERS=0` runs in one process.
+WORKERS ?= auto
 
 .PHONY: run test test-postgres lint install assets browsers bench clean
 
@@ -41,12 +43,12 @@ lint: install
 	$(BIN)/mypy
 
 test: lint browsers
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(WORKERS)
 
 # The same suite against PostgreSQL (DATABASE_URL); pytest-django creates test_<name>.
 # The browser journeys run once, in `make test`: they test pages, not the database.
 test-postgres: install
-	DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest --ignore=tests/browser
+	DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest -n $(WORKERS) --ignore=tests/browser
 
 # Debian packages: chromium for the browser tests (Playwright never downloads a
 # browser), Pango and HarfBuzz-subset for WeasyPrint, poppler-utils for reading PDFs

@@ -109,9 +109,11 @@ def _move(
     version: PlanVersion | None = None,
     stage: AssuranceStage | None = None,
     role: str = "",
+    outcome_label: str = "",
 ) -> PlanEvent:
     """Move the plan along transition `name`. The plan's assurance stage becomes
-    `stage` (None outside assurance), so status and stage always move together."""
+    `stage` (None outside assurance), so status and stage always move together; the
+    outcome's label is kept only while the plan rests on that outcome."""
     sources, default_to, who, kind = TRANSITIONS[name]
     if not who(user, plan):
         raise PermissionDenied
@@ -120,6 +122,7 @@ def _move(
     moved = Plan.objects.filter(pk=plan.pk, status__in=sources).update(
         status=to,
         assurance_stage=stage,
+        outcome_label=outcome_label,
         lock_version=F("lock_version") + 1,
         updated_at=timezone.now(),
     )
@@ -142,6 +145,7 @@ def _move(
     )
     plan.status = to
     plan.assurance_stage = stage
+    plan.outcome_label = outcome_label
     return event
 
 

@@ -13,7 +13,7 @@ from django.utils.dateformat import format as format_date
 
 from metrics.models import MetricDefinition
 from plans.models import ConditionQuestion, Plan, Risk
-from schemes.models import ExpenditureLine
+from schemes.models import ExpenditureLine, lead_provider_display
 
 from .snapshot import round_wording
 
@@ -150,12 +150,17 @@ class Scheme:
     objectives: str
     lead_provider: str
     lines: list[Line] = field(default_factory=list)
+    joint_lead_provider: str = ""
     by_year: list = field(default_factory=list)
     total: Decimal = ZERO
 
     @property
     def anchor(self):
         return f"scheme-{self.code}"
+
+    @property
+    def lead_provider_display(self):
+        return lead_provider_display(self.lead_provider, self.joint_lead_provider)
 
 
 @dataclass
@@ -388,6 +393,7 @@ def _schemes(snapshot, years):
             description=row.get("description", ""),
             objectives=row.get("objectives", ""),
             lead_provider=row.get("lead_provider", ""),
+            joint_lead_provider=row.get("joint_lead_provider", ""),
         )
     for row in snapshot.get("expenditure", []):
         scheme = schemes.setdefault(row["scheme"], Scheme(row["scheme"], "", "", "", "", "", ""))

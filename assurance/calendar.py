@@ -136,7 +136,7 @@ def send_reminders(today: datetime.date | None = None) -> int:
                 _notify(
                     f"Reminder: {deadline.label}, {deadline.due:%-d %B %Y} ({plan.area.name})",
                     f"The {plan.round.name} plan for {plan.area.name} is "
-                    f"{plan.get_status_display().lower()}. {deadline.label} is on "
+                    f"{plan.status_label.lower()}. {deadline.label} is on "
                     f"{deadline.due:%A %-d %B %Y}.",
                     recipients,
                 )

@@ -379,6 +379,7 @@ def _decide(
         version=version,
         stage=None,
         note=note,
+        outcome_label=recommendation.label,
     )
     lines = [f"Outcome: {recommendation.label}."]
     for condition in recommendation.condition_items.all():

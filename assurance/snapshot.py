@@ -174,6 +174,7 @@ def take_snapshot(plan):
             "description",
             "objectives",
             "lead_provider",
+            "joint_lead_provider",
             scheme_type="scheme_type__name",
         ),
         "income": _rows(

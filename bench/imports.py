@@ -65,3 +65,36 @@ def bare_write(plan, pence):
         line.amount += Decimal(pence) / 100
     with transaction.atomic():
         ExpenditureLine.objects.bulk_update(lines, ["amount"], batch_size=1000)
+
+
+def parsed_as_read(plan, pence):
+    """What the reader gives for the plan as it is with every amount moved by `pence`:
+    times the write half of an upload on its own (compare, write with history, say what
+    changed), whatever the reader costs."""
+    from schemes.models import Scheme
+    from schemes.selectors import LINE_FIELDS
+    from workbook.reader import Parsed
+
+    parsed = Parsed()
+    for scheme in Scheme.objects.filter(plan=plan).select_related("scheme_type").order_by("order"):
+        parsed.schemes[scheme.code] = {
+            name: getattr(scheme, name)
+            for name in ("name", "theme", "scheme_type", "lead_provider", "joint_lead_provider")
+            if hasattr(scheme, name)
+        }
+    lines = ExpenditureLine.objects.filter(scheme__plan=plan).select_related(
+        "scheme", "source", "year", "area_of_spend", "commissioner", "provider_type"
+    )
+    for line in lines.order_by("pk"):
+        values = {name: getattr(line, name) for name in LINE_FIELDS}
+        values["amount"] += Decimal(pence) / 100
+        parsed.lines.append((line.scheme.code, values))
+    return parsed
+
+
+def write_half(user, plan, parsed):
+    from workbook.importer import import_parsed
+
+    with transaction.atomic():
+        imported = import_parsed(plan, parsed, user)
+    assert imported.changes and not imported.conflicts, imported

@@ -58,6 +58,50 @@ def number(label, *, max_value=None, places=2, messages=None):
     )
 
 
+def measure_field(metric, key, label):
+    """The field for one figure of a period: `key` is "component", "num", "den", "val"
+    or "act". The metric page and the Excel template both check figures with it."""
+    if key == "component":
+        return number(label, places=2)
+    if key == "den":
+        return number(
+            label,
+            places=0,
+            messages={"max_decimal_places": "Enter the population as a whole number"},
+        )
+    ceiling = Decimal(100) if metric.unit == "percentage" and key in ("val", "act") else None
+    return number(label, max_value=ceiling)
+
+
+def period_problem(label, *, denominator, has_count, has_components):
+    """Why a period's population cannot stand with its counts, or None (page and
+    template alike)."""
+    if denominator == 0:
+        return f"{label}: the denominator cannot be 0"
+    # A count of days needs its population; an annual count (B&D's 160 admissions)
+    # may be stored as published, its rate worked out once the population is in.
+    if denominator is None and has_count and has_components:
+        return f"{label}: enter the population (denominator) too"
+    return None
+
+
+def planned_figures(metric, parts, numerator, denominator, value):
+    """(value, numerator, denominator, parts) of one period as stored, or None where
+    nothing is planned: a rate or percentage is computed from its counts where it
+    can be, never typed."""
+    entered = [v for v in parts.values() if v is not None]
+    if entered:
+        numerator = sum(entered, Decimal(0))
+    if metric.unit == "rate":
+        computed = rate(numerator, denominator, metric.rate_base)
+        value = value if computed is None else computed
+    elif metric.unit == "percentage" and numerator is not None and denominator:
+        value = rate(numerator, denominator, 100)
+    if value is None and numerator is None:
+        return None
+    return value, numerator, denominator, parts
+
+
 class MetricValuesForm(forms.Form):
     """Fields are named by period so the page can lay them out as a grid."""
 
@@ -82,31 +126,31 @@ class MetricValuesForm(forms.Form):
             cells = {}
             for position, component in enumerate(table.components):
                 name = f"c-{component.code}-{period.pk}"
-                self.fields[name] = number(f"{component.name}, {period.label}", places=2)
+                self.fields[name] = measure_field(
+                    metric, "component", f"{component.name}, {period.label}"
+                )
                 self.fields[name].initial = row.components[position] if row else None
                 cells[component.code] = name
             if self.is_rate or self.is_percentage:
                 if not table.components:
                     cells["num"] = f"num-{period.pk}"
-                    self.fields[cells["num"]] = number(
-                        f"{metric.numerator_label or 'Numerator'}, {period.label}"
+                    self.fields[cells["num"]] = measure_field(
+                        metric, "num", f"{metric.numerator_label or 'Numerator'}, {period.label}"
                     )
                     self.fields[cells["num"]].initial = row.numerator if row else None
                 cells["den"] = f"den-{period.pk}"
-                self.fields[cells["den"]] = number(
-                    f"{metric.denominator_label or 'Denominator'}, {period.label}",
-                    places=0,
-                    messages={"max_decimal_places": "Enter the population as a whole number"},
+                self.fields[cells["den"]] = measure_field(
+                    metric, "den", f"{metric.denominator_label or 'Denominator'}, {period.label}"
                 )
                 self.fields[cells["den"]].initial = row.denominator if row else None
             if not table.components:  # a rate may be stated where no counts are published
                 cells["val"] = f"val-{period.pk}"
-                self.fields[cells["val"]] = number(
-                    f"Planned value, {period.label}", max_value=ceiling
+                self.fields[cells["val"]] = measure_field(
+                    metric, "val", f"Planned value, {period.label}"
                 )
                 self.fields[cells["val"]].initial = row.value if row else None
             cells["act"] = f"act-{period.pk}"
-            self.fields[cells["act"]] = number(f"Actual, {period.label}", max_value=ceiling)
+            self.fields[cells["act"]] = measure_field(metric, "act", f"Actual, {period.label}")
             self.fields[cells["act"]].initial = row.actual if row else None
             self.grid.append((period, cells))
         self.year_fields = []
@@ -164,12 +208,14 @@ class MetricValuesForm(forms.Form):
         cleaned = super().clean()
         for period, cells in self.grid:
             den = cells.get("den")
-            if den and cleaned.get(den) == 0:
-                self.add_error(den, f"{period.label}: the denominator cannot be 0")
-            # A count of days needs its population; an annual count (B&D's 160 admissions)
-            # may be stored as published, its rate worked out once the population is in.
-            if den and not cleaned.get(den) and self._has_count(cells) and self.table.components:
-                self.add_error(den, f"{period.label}: enter the population (denominator) too")
+            problem = den and period_problem(
+                period.label,
+                denominator=cleaned.get(den),
+                has_count=self._has_count(cells),
+                has_components=bool(self.table.components),
+            )
+            if problem:
+                self.add_error(den, problem)
         if cleaned.get("baseline_value") is not None and not cleaned.get("baseline_period"):
             self.add_error("baseline_period", "Enter the period the baseline is for")
         return cleaned
@@ -184,7 +230,6 @@ class MetricValuesForm(forms.Form):
     def planned(self):
         """{period: (value, numerator, denominator, {component code: value})} per period
         with anything entered; rates and percentages computed, never typed."""
-        metric = self.table.metric
         out = {}
         for period, cells in self.grid:
             get = self.cleaned_data.get
@@ -193,20 +238,15 @@ class MetricValuesForm(forms.Form):
                 for code, name in cells.items()
                 if code not in ("num", "den", "val", "act")
             }
-            entered = [v for v in parts.values() if v is not None]
-            numerator = sum(entered, Decimal(0)) if entered else get(cells.get("num", ""), None)
-            denominator = get(cells.get("den", ""), None)
-            if self.is_rate:
-                value = rate(numerator, denominator, metric.rate_base)
-                if value is None:
-                    value = get(cells.get("val", ""), None)
-            elif self.is_percentage and numerator is not None and denominator:
-                value = rate(numerator, denominator, 100)
-            else:
-                value = get(cells.get("val", ""), None)
-            if value is None and numerator is None:
-                continue
-            out[period] = (value, numerator, denominator, parts)
+            figures = planned_figures(
+                self.table.metric,
+                parts,
+                get(cells.get("num", ""), None),
+                get(cells.get("den", ""), None),
+                get(cells.get("val", ""), None),
+            )
+            if figures is not None:
+                out[period] = figures
         return out
 
     def bound_year_fields(self):

@@ -2,10 +2,18 @@
 scope, with its plan's status and the money rules met or not, all from a fixed
 number of aggregate queries however many plans there are."""
 
+import functools
+import hashlib
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
+from django.apps import apps
+from django.core.cache import caches
+from django.db import connection, transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
 
@@ -139,3 +147,79 @@ def rollups(plans):
             for kind, year in totals
         ),
     }
+
+
+# -- kept per latest change -----------------------------------------------------------
+# The overview reads plans, their money, versions, assurance and returns, and reference
+# data. Every writer of those leaves a history row or a new row, or moves a version or
+# an auto-updated time, so one query of each table's latest id (history tables
+# included: changes in place add a history row), of the row count of tables kept
+# without history, and of every version sum and latest auto-updated time says whether
+# anything has changed since the overview was kept. The key also
+# holds the date (days since submission, what is overdue) and whose overview it is.
+# OVERVIEW_TIMEOUT bounds what the marker cannot see: reference data (an area's
+# name) edited in place, without history.
+
+OVERVIEW_CACHE = "default"
+OVERVIEW_TIMEOUT = 5 * 60
+_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _ours(model: Any) -> bool:
+    path = Path(model._meta.app_config.path).resolve()
+    return path.is_relative_to(_ROOT) and ".venv" not in path.parts
+
+
+def _select(function: str, column: str, table: str) -> str:
+    qn = connection.ops.quote_name
+    return f"(SELECT {function}({column and qn(column)}) FROM {qn(table)})"  # noqa: S608 (names from the models)
+
+
+@functools.cache
+def _marker_sql() -> str:
+    parts = []
+    for model in apps.get_models(include_auto_created=True):
+        meta = model._meta
+        if meta.proxy or not meta.managed or not _ours(model):
+            continue
+        numbered = meta.pk.get_internal_type() in ("AutoField", "BigAutoField")
+        if numbered:  # (a random key, a UUID, says nothing by its maximum)
+            parts.append(_select("MAX", str(meta.pk.column), meta.db_table))
+        if hasattr(model, "instance_type"):  # a history table: its latest id is enough
+            continue
+        if not numbered or not getattr(meta, "simple_history_manager_attribute", None):
+            # deletions leave no history row here
+            parts.append(_select("COUNT", "", meta.db_table).replace("COUNT()", "COUNT(*)"))
+        for f in meta.concrete_fields:  # updates in place that leave no history row
+            if f.name in ("lock_version", "version"):
+                parts.append(_select("SUM", str(f.column), meta.db_table))
+            elif getattr(f, "auto_now", False):
+                parts.append(_select("MAX", str(f.column), meta.db_table))
+    return "SELECT " + ", ".join(parts)
+
+
+def latest_change() -> str:
+    """A digest of the latest change to anything the overview reads: one query."""
+    with connection.cursor() as cursor:
+        cursor.execute(_marker_sql())
+        row = cursor.fetchone()
+    return hashlib.sha256(repr(row).encode()).hexdigest()[:24]
+
+
+def kept(user: Any, parts: tuple, compute: Callable[[], Any]) -> Any:
+    """compute(), kept for this user and `parts` (round, filters) until anything the
+    overview reads changes. Kept only once the request's transaction commits, so what
+    a rolled-back write showed is never kept."""
+    who = (user.pk, user.is_active, user.is_staff, user.is_superuser)
+    key = (
+        "bcf:overview:"
+        + hashlib.sha256(
+            repr((who, parts, timezone.localdate(), latest_change())).encode()
+        ).hexdigest()[:32]
+    )
+    cache = caches[OVERVIEW_CACHE]
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        transaction.on_commit(lambda: cache.set(key, value, OVERVIEW_TIMEOUT))
+    return value

@@ -13,12 +13,12 @@ from metrics.charts import bar_chart, data_uri
 from plans import permissions
 from plans.models import Plan, Region, Round
 
-from .overview import MONEY_RULES, overview_rows, rollups
+from .overview import MONEY_RULES, kept, overview_rows, rollups
 
 SORTS = {
     "area": lambda r: r.area.name,
     "region": lambda r: (r.area.region.name, r.area.name),
-    "status": lambda r: (r.plan.get_status_display() if r.plan else "", r.area.name),
+    "status": lambda r: (r.plan.status_label if r.plan else "", r.area.name),
     "days": lambda r: (r.days_since_submission is None, r.days_since_submission or 0),
     "income": lambda r: r.income,
     "spend": lambda r: r.spend,
@@ -38,6 +38,15 @@ class OverviewFilter(forms.Form):
     )
 
 
+# What apps above this one add to the overview (returns adds its counts), registered
+# from their AppConfig.ready(): (user, round) -> (template, context) or None.
+OVERVIEW_PANELS: list = []
+
+
+def register_overview_panel(provider) -> None:
+    OVERVIEW_PANELS.append(provider)
+
+
 def _allowed(user):
     return permissions.is_assurance_user(user)
 
@@ -49,7 +58,7 @@ def _frame(rows):
                 "Health and Wellbeing Board": r.area.name,
                 "ONS code": r.area.ons_code,
                 "Region": r.area.region.name,
-                "Status": r.plan.get_status_display() if r.plan else "Not submitted",
+                "Status": r.plan.status_label if r.plan else "Not submitted",
                 "Version": getattr(r.plan, "version", None) if r.plan else None,
                 "Days since submission": r.days_since_submission,
                 "Income (£)": float(r.income),
@@ -113,15 +122,21 @@ def overview(request):
     cleaned = form.cleaned_data if form.is_valid() else {}
     round_ = cleaned.get("round") or Round.objects.order_by("-slug").first()
     region = cleaned.get("region")
-    rows = overview_rows(
-        request.user,
-        round_,
-        region=region.slug if region else None,
-        status=cleaned.get("status") or None,
-    )
+    region_slug, status = (region.slug if region else None), cleaned.get("status") or None
+    fmt = request.GET.get("format")
+    user = request.user
+    if fmt in ("csv", "xlsx"):
+        rows = overview_rows(user, round_, region=region_slug, status=status)
+        bundle = None
+    else:  # the page: rows, roll-ups, chart and panels kept until anything changes
+        bundle = kept(
+            user,
+            ("page", round_.pk, region_slug, status),
+            lambda: _page_bundle(user, round_, region_slug, status),
+        )
+        rows = list(bundle["rows"])
     sort = cleaned.get("sort") or "area"
     rows.sort(key=SORTS[sort.lstrip("-")], reverse=sort.startswith("-"))
-    fmt = request.GET.get("format")
     if fmt == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="bcf-overview-{round_.slug}.csv"'
@@ -136,14 +151,7 @@ def overview(request):
         )
         response["Content-Disposition"] = f'attachment; filename="bcf-overview-{round_.slug}.xlsx"'
         return response
-    plans = [r.plan for r in rows if r.plan is not None]
-    totals = rollups(plans)
-    for r in totals["by_source"]:
-        r["year_label"] = year_label(r["year__start_year"])
-    totals["ring_fences"] = [
-        (kind, year_label(year), planned, minimum)
-        for kind, year, planned, minimum in totals["ring_fences"]
-    ]
+    assert bundle is not None
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("sort", None)
@@ -155,13 +163,35 @@ def overview(request):
             "form": form,
             "rows": rows,
             "page": page,
-            "statuses": status_counts(rows),
+            "statuses": bundle["statuses"],
             "rules": MONEY_RULES,
             "round": round_,
             "sort": sort,
             "query": query.urlencode(),
-            "totals": totals,
-            "chart": _source_chart(totals),
-            "count_with_plan": len(plans),
+            "totals": bundle["totals"],
+            "chart": bundle["chart"],
+            "count_with_plan": bundle["count_with_plan"],
+            "panels": bundle["panels"],
         },
     )
+
+
+def _page_bundle(user, round_, region, status):
+    """Everything the overview page shows that does not depend on sorting or paging."""
+    rows = overview_rows(user, round_, region=region, status=status)
+    plans = [r.plan for r in rows if r.plan is not None]
+    totals = rollups(plans)
+    for r in totals["by_source"]:
+        r["year_label"] = year_label(r["year__start_year"])
+    totals["ring_fences"] = [
+        (kind, year_label(year), planned, minimum)
+        for kind, year, planned, minimum in totals["ring_fences"]
+    ]
+    return {
+        "rows": rows,
+        "statuses": status_counts(rows),
+        "totals": totals,
+        "chart": _source_chart(totals),
+        "count_with_plan": len(plans),
+        "panels": [p for p in (each(user, round_) for each in OVERVIEW_PANELS) if p],
+    }

@@ -13,7 +13,12 @@ from metrics.selectors import metric_tables
 from plans import permissions
 from plans.downloads import BuiltFile
 from plans.models import ConditionQuestion, NarrativeAnswer
-from schemes.selectors import line_count, schemes_with_totals
+from schemes.selectors import (
+    line_count,
+    metric_contributions,
+    register_totals,
+    schemes_with_totals,
+)
 
 
 def plan_document(plan, viewer_plans):
@@ -29,6 +34,7 @@ def plan_document(plan, viewer_plans):
     )
     given = {a.question_id: a for a in plan.narrative.condition_answers.all()}
     years, schemes = schemes_with_totals(plan)
+    totals = register_totals(plan, years)
     tables = metric_tables(plan)
     return {
         "plan": plan,
@@ -37,7 +43,14 @@ def plan_document(plan, viewer_plans):
         "conditions": [(q, given.get(q.pk)) for q in questions],
         "finance": finance_summary(plan, viewer_plans),
         "years": years,
-        "schemes": schemes,
+        # Each scheme's (recurrent, non-recurrent, total) per year, as 2014-16 plans print.
+        "schemes": [(s, _by_year(s.by_year_recurrence, s.by_year)) for s in schemes],
+        "scheme_totals": (
+            _by_year(totals["by_year_recurrence"], totals["by_year"]),
+            totals["total"],
+        ),
+        # Seed BHR 11.9: which schemes each metric draws on, per HWB of the joint plan.
+        "contributions": metric_contributions(list(viewer_plans)),
         "metrics": [(t, data_uri(line_chart(t, chart_id=f"pdf-{t.metric.code}"))) for t in tables],
         "risks": plan.narrative.risks.all(),
         "milestones": plan.narrative.milestones.select_related("year"),
@@ -51,6 +64,12 @@ def plan_document(plan, viewer_plans):
         or plan.status == plan.Status.AWAITING_SIGN_OFF,
         "generated": timezone.localtime(),
     }
+
+
+def _by_year(recurrence, by_year):
+    """[(recurrent, non-recurrent, total)] per year, nothing spent shown as 0."""
+    pairs = zip(recurrence, by_year, strict=True)
+    return [(rec or 0, non or 0, total or 0) for (rec, non), total in pairs]
 
 
 def render_pdf(html, base_url="/"):

@@ -278,3 +278,26 @@ class ReturnUpload(models.Model):
     @property
     def reference(self):
         return f"RU-{self.pk:06d}" if self.pk else "RU-new"
+
+
+class ReturnReminder(models.Model):
+    """A reminder sent to an area before a return is due, or its notice once overdue:
+    at most one of each kind per plan and period, however often the command runs."""
+
+    class Kind(models.TextChoices):
+        DUE_SOON = "due_soon", "Reminder before the due date"
+        OVERDUE = "overdue", "Overdue notice"
+
+    plan = models.ForeignKey("plans.Plan", on_delete=models.CASCADE, related_name="+")
+    period = models.ForeignKey("plans.ReturnPeriod", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    sent_at = models.DateTimeField(auto_now_add=True)
+    recipients = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "period", "kind"], name="return_reminder_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.plan} {self.period.slug}: {self.get_kind_display()}"

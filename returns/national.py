@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -148,6 +149,61 @@ def _metric_performance(round_, period, plans, made, today):
     return shown, rows
 
 
+@dataclass
+class PeriodCounts:
+    """One return across the plans a user sees: how many plans in delivery owe it,
+    how many have submitted it, and how many are overdue (past its due date)."""
+
+    period: ReturnPeriod
+    due: int
+    submitted: int
+    overdue: int
+
+
+def latest_period(round_: Round, today: Any) -> ReturnPeriod | None:
+    return (
+        ReturnPeriod.objects.filter(round=round_, due__lte=today).order_by("-due").first()
+        or ReturnPeriod.objects.filter(round=round_).order_by("due").first()
+    )
+
+
+def overview_counts(user: Any, round_: Round, today: Any = None) -> list[PeriodCounts]:
+    """The national overview's returns panel, latest return first: every return due
+    so far and the next one. Three queries whatever the number of plans or returns."""
+    today = today or timezone.localdate()
+    periods = list(ReturnPeriod.objects.filter(round=round_).order_by("due", "order"))
+    shown = [p for p in periods if p.due <= today]
+    shown += [p for p in periods if p.due > today][:1]
+    if not shown:
+        return []
+    plans = permissions.visible_plans(user).filter(
+        round=round_, status__in=selectors.DELIVERY_STATUSES
+    )
+    due = plans.count()
+    submitted = dict(
+        PlanReturn.objects.filter(
+            plan__in=plans, period__in=shown, status=PlanReturn.Status.SUBMITTED
+        )
+        .values("period")
+        .annotate(n=Count("pk"))
+        .values_list("period", "n")
+    )
+    rows = []
+    for period in reversed(shown):
+        done = submitted.get(period.pk, 0)
+        rows.append(PeriodCounts(period, due, done, due - done if today > period.due else 0))
+    return rows
+
+
+def overview_panel(user: Any, round_: Round | None) -> tuple[str, dict[str, Any]] | None:
+    """What returns adds to the national overview (registered in apps.py); nothing
+    for a round that asks for no returns."""
+    rows = overview_counts(user, round_) if round_ is not None else []
+    if not rows:
+        return None
+    return "returns/_overview_panel.html", {"round": round_, "rows": rows}
+
+
 def _allowed(user):
     return permissions.is_national_admin(user) or permissions.is_assurance_user(user)
 
@@ -168,11 +224,7 @@ def national_returns(request):
         return render(request, "returns/national.html", {"rounds": []})
     period = ReturnPeriod.objects.filter(round=round_, slug=request.GET.get("period", "")).first()
     if period is None:
-        today = timezone.localdate()
-        period = (
-            ReturnPeriod.objects.filter(round=round_, due__lte=today).order_by("-due").first()
-            or ReturnPeriod.objects.filter(round=round_).order_by("due").first()
-        )
+        period = latest_period(round_, timezone.localdate())
     view = national_view(request.user, round_, period)
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx"):

@@ -15,6 +15,7 @@ plan_patterns = [
     path(RETURN + "report.pdf", report.report_pdf, name="return-report"),
     path(RETURN + "upload/", workbook.upload, name="return-upload"),
     path(RETURN + "submit/", views.submit, name="return-submit"),
+    path(RETURN + "reopen/", views.reopen, name="return-reopen"),
     path(RETURN + "<slug:part>/", views.return_part, name="return-part"),
 ]
 

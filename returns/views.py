@@ -77,6 +77,7 @@ def return_detail(request, round_slug, area_slug, period_slug):
             "blocks": [(block, charts.get(block.metric.pk, "")) for block in sheet.metrics],
             "can_edit": selectors.can_edit(request.user, plan, sheet.plan_return),
             "can_submit": selectors.can_submit(request.user, plan, sheet.plan_return),
+            "can_reopen": selectors.can_reopen(request.user, plan, sheet.plan_return),
             "overdue": selectors.is_overdue(sheet.period, sheet.plan_return, timezone.localdate()),
             "performance_totals": sheet.performance_totals(),
             "events": sheet.plan_return.events.select_related("actor")
@@ -156,6 +157,34 @@ def submit(request, round_slug, area_slug, period_slug):
         request, f"{sheet.period.label} return submitted. Its reference is {submitted.reference}."
     )
     return redirect(back)
+
+
+@login_required
+@require_POST
+def reopen(request, round_slug, area_slug, period_slug):
+    plan = plan_for(request, round_slug, area_slug)
+    sheet = sheet_for(request, plan, period_slug)
+    back = reverse("plans:return", args=[round_slug, area_slug, period_slug])
+    try:
+        actions.reopen_return(
+            user=request.user,
+            plan=plan,
+            period=sheet.period,
+            reason=request.POST.get("reason", ""),
+        )
+    except actions.ReturnRefused as refused:
+        messages.error(request, str(refused))
+        return redirect(back)
+    messages.success(
+        request,
+        f"{sheet.period.label} return reopened. {plan.area.name} has been told why and can "
+        "correct it and submit it again.",
+    )
+    if selectors.sees_drafts(request.user, plan):
+        return redirect(back)
+    # An assurer does not see a return in progress: back to the national page.
+    national = reverse("returns:national")
+    return redirect(f"{national}?round={plan.round.slug}&period={sheet.period.slug}")
 
 
 def recent_uploads(plan, period):

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 
 from workbook.safety import MAX_UPLOAD_BYTES, whole_file
 
-from . import actions, selectors
+from . import importer, selectors
 from .excel import build_return_template
 from .models import ReturnUpload
 from .views import plan_for, sheet_for
@@ -54,7 +54,7 @@ def upload(request, round_slug, area_slug, period_slug):
     if chosen is None:
         context["errors"] = [("template", "Select the completed return template to upload")]
         return render(request, "returns/upload.html", context, status=400)
-    record, problems = actions.import_return(
+    record, problems = importer.import_return(
         user=request.user,
         plan=plan,
         period=sheet.period,

@@ -255,6 +255,7 @@ def _copy_forward(previous: Plan, plan: Plan, user: User) -> None:
                 objectives=old.objectives,
                 lead_commissioner=lead,
                 lead_provider=old.lead_provider,
+                joint_lead_provider=old.joint_lead_provider,
                 order=old.order,
             )
         )

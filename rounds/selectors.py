@@ -93,7 +93,7 @@ class AreaRow:
 
     @property
     def status(self) -> str:
-        return self.plan.get_status_display() if self.plan else "No plan"
+        return self.plan.status_label if self.plan else "No plan"
 
 
 @dataclass

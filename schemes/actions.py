@@ -10,13 +10,12 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from simple_history.utils import bulk_create_with_history
 
 from plans.locking import EditConflict, claim
 from plans.models import Plan, Section
 from plans.sections.selectors import can_edit
 
-from .bulk import delete_with_history, update_with_history
+from .bulk import create_with_history, delete_with_history, update_with_history
 from .models import ExpenditureLine, Scheme
 from .selectors import LINE_FIELDS
 
@@ -93,12 +92,9 @@ def write_lines(
             else:
                 changed.append(values)
         for values in changed:
+            source_year = line_key(values)[:2]
             line = next(
-                (
-                    line
-                    for line in left.values()
-                    if (line.source_id, line.year_id) == line_key(values)[:2]
-                ),
+                (line for line in left.values() if (line.source_id, line.year_id) == source_year),
                 None,
             )
             if line is None:
@@ -112,7 +108,7 @@ def write_lines(
     if updates:
         update_with_history(updates, user=user)
     if creates:
-        bulk_create_with_history(creates, ExpenditureLine, default_user=user)
+        create_with_history(creates, user=user)
     return len(creates) + len(updates) + len(deletes)
 
 
@@ -191,7 +187,8 @@ def write_schemes(
     schemes by code, in the given order; return how many schemes and lines changed.
     Runs inside the caller's transaction; the caller checks permission."""
     changed = 0
-    existing = {s.code: s for s in Scheme.objects.filter(plan=plan)}
+    # with their scheme types: comparing the file's type with each scheme's reads it
+    existing = {s.code: s for s in Scheme.objects.filter(plan=plan).select_related("scheme_type")}
     for order, (code, attributes) in enumerate(schemes.items()):
         scheme = existing.get(code)
         if scheme is None:

@@ -30,6 +30,16 @@ def validate_scheme_id(code: str) -> None:
         raise forms.ValidationError(problem, code="invalid_scheme_id")
 
 
+def joint_lead_problem(lead: str, joint: str) -> str | None:
+    """Why a scheme's joint lead provider cannot stand, or None: the scheme page and
+    the template importer apply the same rule."""
+    if joint and not lead:
+        return "Enter the lead provider before the provider leading it jointly"
+    if joint and joint.casefold() == lead.casefold():
+        return "A joint lead provider is another provider than the lead provider"
+    return None
+
+
 class SchemeForm(forms.ModelForm):
     lock_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
 
@@ -45,6 +55,7 @@ class SchemeForm(forms.ModelForm):
             "objectives",
             "lead_commissioner",
             "lead_provider",
+            "joint_lead_provider",
             "metrics",
         ]
         labels = {
@@ -53,6 +64,7 @@ class SchemeForm(forms.ModelForm):
             "scheme_type_other": "If other, the type of scheme",
             "lead_commissioner": "Lead commissioner",
             "lead_provider": "Lead provider",
+            "joint_lead_provider": "Joint lead provider (if two providers lead it jointly)",
             "metrics": "Metrics the scheme contributes to",
         }
         help_texts = {"code": "Unique in this plan, for example BD1 or H3."}
@@ -87,6 +99,7 @@ class SchemeForm(forms.ModelForm):
             "objectives",
             Field.select("lead_commissioner"),
             "lead_provider",
+            "joint_lead_provider",
             Field.checkboxes("metrics", small=True),
         )
 
@@ -110,6 +123,11 @@ class SchemeForm(forms.ModelForm):
             self.add_error("scheme_type_other", "Say what type of scheme this is")
         if scheme_type is not None and not scheme_type.is_other:
             cleaned["scheme_type_other"] = ""
+        problem = joint_lead_problem(
+            cleaned.get("lead_provider") or "", cleaned.get("joint_lead_provider") or ""
+        )
+        if problem:
+            self.add_error("joint_lead_provider", problem)
         return cleaned
 
 

@@ -5,6 +5,12 @@ from simple_history.models import HistoricalRecords
 from plans.fields import MoneyField
 
 
+def lead_provider_display(lead: str, joint: str) -> str:
+    if lead and joint:
+        return f"{lead} and {joint} (joint)"
+    return lead or joint
+
+
 class Scheme(models.Model):
     """A funded line of work in one area's plan."""
 
@@ -26,6 +32,11 @@ class Scheme(models.Model):
         "plans.CommissionerType", null=True, blank=True, on_delete=models.PROTECT
     )
     lead_provider = models.CharField(max_length=200, blank=True)
+    joint_lead_provider = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Where two providers lead the scheme jointly, the second of them.",
+    )
     metrics = models.ManyToManyField("metrics.MetricDefinition", blank=True, related_name="schemes")
     order = models.PositiveIntegerField(default=0)
     lock_version = models.PositiveIntegerField(default=0, editable=False)
@@ -39,6 +50,11 @@ class Scheme(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.name}"
+
+    @property
+    def lead_provider_display(self):
+        """ "A", or "A and B (joint)" where two providers lead it jointly."""
+        return lead_provider_display(self.lead_provider, self.joint_lead_provider)
 
     @property
     def type_display(self):

@@ -15,7 +15,7 @@ from plans.models import Plan, Section
 from plans.sections.selectors import can_edit
 
 from . import fingerprints
-from .importer import apply_template, described_changes, totals
+from .importer import import_parsed
 from .reader import read_template
 from .safety import MAX_UPLOAD_BYTES, Problem, whole_file
 
@@ -75,21 +75,14 @@ def import_template(
         # Row-lock the plan so two uploads (or an upload and a page save racing it)
         # compare against the plan as it is while this one writes.
         Plan.objects.select_for_update().filter(pk=plan.pk).first()
-        tables, conflicts = fingerprints.tables_to_apply(
-            plan,
-            parsed.stamped,
-            fingerprints.uploaded(parsed),
-            fingerprints.stored(plan, [table for table, _form in parsed.metrics]),
-        )
-        if conflicts:
-            problems = [stale(table, change) for table, change in conflicts.items()]
+        imported = import_parsed(plan, parsed, user)
+        if imported.conflicts:
+            problems = [stale(table, change) for table, change in imported.conflicts.items()]
             record.problems = [p.as_row() for p in problems]
             record.outcome = TemplateUpload.Outcome.REFUSED
             record.save()
             return record, problems
-        before = totals(plan)
-        record.changes = apply_template(plan, parsed, user, tables)
-        record.change_list = described_changes(before, totals(plan)) if record.changes else []
+        record.changes, record.change_list = imported.changes, imported.change_list
         record.outcome = (
             TemplateUpload.Outcome.IMPORTED if record.changes else TemplateUpload.Outcome.UNCHANGED
         )

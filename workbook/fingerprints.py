@@ -26,6 +26,7 @@ from metrics.selectors import MetricTable
 from plans.models import Plan
 from schemes.actions import line_key
 from schemes.models import ExpenditureLine, Scheme
+from schemes.selectors import LINE_FIELDS
 
 TABLES = ("income", "expenditure", "metrics")
 SHEET_OF = {"income": "Income", "expenditure": "Expenditure", "metrics": "Metrics"}
@@ -41,7 +42,16 @@ def metric_state(table: MetricTable) -> list[MetricState]:
         (r.period.pk, r.value, r.numerator, r.denominator, tuple(r.components))
         for r in (table.plan.rows if table.plan else [])
         if r.value is not None or r.numerator is not None
-    ]
+    ] + contingency_state(table.contingency)
+
+
+def contingency_state(figures: Any) -> list[MetricState]:
+    """2014-16 contingency figures as one more state (period 0), where any is set."""
+    names = ("planned_savings", "maximum_support", "ongoing_savings", "ongoing_support")
+    values = [getattr(figures, name, None) for name in names]
+    if all(v is None for v in values):
+        return []
+    return [(0, values[0], values[1], values[2], (values[3],))]
 
 
 def planned_state(table: MetricTable, form: Any) -> list[MetricState]:
@@ -55,13 +65,36 @@ def planned_state(table: MetricTable, form: Any) -> list[MetricState]:
             tuple(parts.get(c.code) for c in table.components),
         )
         for period, (value, numerator, denominator, parts) in form.planned().items()
-    ]
+    ] + contingency_state(form.contingency() if hasattr(form, "contingency") else None)
+
+
+# What a stored line says, as columns: the same values as schemes.actions.line_key.
+LINE_COLUMNS = tuple(
+    ExpenditureLine._meta.get_field(name).attname  # type: ignore[union-attr]
+    for name in LINE_FIELDS
+)
+
+type IncomeState = dict[tuple[int, int], Decimal]  # (source pk, year pk) -> amount
+
+
+def held_lines(plan: Plan) -> list[tuple]:
+    """The plan's lines as (scheme code, *what the line says): one query, no models."""
+    return list(
+        ExpenditureLine.objects.filter(scheme__plan=plan)
+        .order_by()
+        .values_list("scheme__code", *LINE_COLUMNS)
+    )
+
+
+def held_income(plan: Plan) -> IncomeState:
+    """The plan's income lines: one query."""
+    rows = IncomeLine.objects.filter(plan=plan).order_by()
+    return {(s, y): a for s, y, a in rows.values_list("source_id", "year_id", "amount")}
 
 
 def current_lines(plan: Plan) -> Counter:
     """The plan's lines as (scheme code, *what the line says), counted."""
-    lines = ExpenditureLine.objects.filter(scheme__plan=plan).select_related("scheme")
-    return Counter((line.scheme.code, *line_key(line)) for line in lines)
+    return Counter(held_lines(plan))
 
 
 def _plain(value: Any) -> Any:
@@ -84,15 +117,23 @@ def _expenditure(schemes: Iterable[tuple], lines: Counter) -> str:
     )
 
 
-def stored(plan: Plan, tables: Iterable[MetricTable]) -> dict[str, str]:
-    """The fingerprint of each table as the plan holds it now."""
+def stored(
+    plan: Plan,
+    tables: Iterable[MetricTable],
+    *,
+    income: IncomeState | None = None,
+    lines: Iterable[tuple] | None = None,
+) -> dict[str, str]:
+    """The fingerprint of each table as the plan holds it now (pass the `income` and
+    `lines` already read, from held_income and held_lines, to not read them again)."""
+    income = held_income(plan) if income is None else income
     return {
-        "income": digest(
-            IncomeLine.objects.filter(plan=plan).values_list("source_id", "year_id", "amount")
-        ),
+        "income": digest((s, y, a) for (s, y), a in income.items()),
         "expenditure": _expenditure(
-            Scheme.objects.filter(plan=plan).values_list("code", "name", "theme", "scheme_type_id"),
-            current_lines(plan),
+            Scheme.objects.filter(plan=plan).values_list(
+                "code", "name", "theme", "scheme_type_id", "lead_provider", "joint_lead_provider"
+            ),
+            current_lines(plan) if lines is None else Counter(lines),
         ),
         "metrics": digest((t.metric.code, *state) for t in tables for state in metric_state(t)),
     }
@@ -109,7 +150,14 @@ def uploaded(parsed: Any) -> dict[str, str]:
         ),
         "expenditure": _expenditure(
             (
-                (code, a["name"], a["theme"], getattr(a["scheme_type"], "pk", a["scheme_type"]))
+                (
+                    code,
+                    a["name"],
+                    a["theme"],
+                    getattr(a["scheme_type"], "pk", a["scheme_type"]),
+                    a["lead_provider"],
+                    a["joint_lead_provider"],
+                )
                 for code, a in parsed.schemes.items()
             ),
             Counter((code, *line_key(values)) for code, values in parsed.lines),

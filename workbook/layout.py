@@ -4,7 +4,7 @@ never by fixed coordinates."""
 
 from decimal import Decimal
 
-TEMPLATE_VERSION = 1
+TEMPLATE_VERSION = 2  # 2: lead providers, metric years after periods, contingency, checklist
 MAX_INPUT_ROWS = 2_000  # rows offered for expenditure lines (validations, unlocked cells)
 MAX_SHEET_ROWS = 20_000  # the reader refuses sheets longer than this
 
@@ -39,6 +39,8 @@ EXPENDITURE_FIXED = [
     "Scheme name",
     "Theme",
     "Scheme type",
+    "Lead provider",
+    "Joint lead provider",
     "Area of spend",
     "Commissioner",
     "% NHS",
@@ -49,6 +51,13 @@ EXPENDITURE_FIXED = [
     "Recurrence",
 ]
 METRICS_FIXED = ["Metric code", "Metric", "Measure"]
+
+
+def expenditure_letter(title):
+    """The Expenditure sheet's column letter for a fixed column."""
+    return "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[EXPENDITURE_FIXED.index(title)]
+
+
 RECURRENCE = {"Recurrent": "recurrent", "Non-recurrent": "non_recurrent"}
 
 THOUSAND = Decimal(1000)
@@ -58,12 +67,12 @@ def year_header(year, in_thousands):
     return f"{year.label} ({'£000' if in_thousands else '£'})"
 
 
-def expected_headers(round_, years, periods):
+def expected_headers(round_, years):
+    """The Income and Expenditure headers (the Metrics sheet's are in metric_sheet)."""
     in_thousands = round_.amounts_in_thousands
     return {
         INCOME: INCOME_FIXED + [year_header(y, in_thousands) for y in years],
         EXPENDITURE: EXPENDITURE_FIXED + [year_header(y, in_thousands) for y in years],
-        METRICS: METRICS_FIXED + [p for p in periods],
     }
 
 

@@ -6,13 +6,25 @@ messages and name their cell; they are reported in row and column order."""
 
 from django import forms
 
-from schemes.forms import ExpenditureLineForm, joint_share_problem, scheme_id_problem
+from schemes.forms import (
+    ExpenditureLineForm,
+    joint_lead_problem,
+    joint_share_problem,
+    scheme_id_problem,
+)
 
 from . import layout as L
+from . import money
 from .book import column_letter
 
 SECTION = "Expenditure"
-SCHEME_FIELDS = {"Scheme ID": ("code", 30), "Scheme name": ("name", 200), "Theme": ("theme", 200)}
+SCHEME_FIELDS = {
+    "Scheme ID": ("code", 30),
+    "Scheme name": ("name", 200),
+    "Theme": ("theme", 200),
+    "Lead provider": ("lead_provider", 200),
+    "Joint lead provider": ("joint_lead_provider", 200),
+}
 COLUMN = {title: index for index, title in enumerate(L.EXPENDITURE_FIXED)}
 LISTED_COLUMNS = {
     "Area of spend": "area_of_spend",
@@ -23,6 +35,12 @@ LISTED_COLUMNS = {
 FIELD_COLUMNS = {"% NHS": "nhs_share", "% LA": "la_share", "Provider": "provider"}
 NAME = {**LISTED_COLUMNS, **FIELD_COLUMNS, "Recurrence": "recurrence"}
 MISSING = object()
+
+
+def named(column, message):
+    """A page's message for a cell, naming its column: "% NHS: enter a number."."""
+    message = f"{message[:1].lower()}{message[1:]}"
+    return f"{column}: {message}" + ("" if message.endswith((".", "?", "!")) else ".")
 
 
 class LineColumns:
@@ -48,7 +66,7 @@ class LineColumns:
         reader = self.reader
         cell = reader.at(number, column, row)
         before = len(reader.problems)
-        value = reader.value(L.EXPENDITURE, cell, section)
+        value = reader.value(L.EXPENDITURE, cell, section, L.EXPENDITURE_FIXED[column])
         self.take(number, column, before)
         return value
 
@@ -56,6 +74,7 @@ class LineColumns:
         """Move what the reader reported since `before` into this sheet's ordered list."""
         for p in self.reader.problems[before:]:
             self.found.append((number, column, (p.sheet, p.section, p.cell, p.message)))
+            self.reader.reported.discard((p.sheet, p.cell))  # reported again, in order
         del self.reader.problems[before:]
 
     def clean(self, name, raw):
@@ -66,7 +85,9 @@ class LineColumns:
 
     # -- schemes, row by row ---------------------------------------------------
     def schemes(self, rows, parsed):
-        """Rows that name a usable scheme, with the scheme recorded in `parsed`."""
+        """Every row, with the scheme it names (None where the row's scheme cannot be
+        used: its other columns are still checked, so one upload lists every problem);
+        usable schemes are recorded in `parsed`."""
         first_seen, kept = {}, []
         for number, row in rows:
             scheme = {}
@@ -77,45 +98,73 @@ class LineColumns:
                         number,
                         COLUMN[title],
                         "Schemes",
-                        f"{title} is longer than {limit} characters.",
+                        f"{title}: longer than {limit} characters; shorten it.",
                     )
-            code_column = COLUMN["Scheme ID"]
-            if not scheme["code"] or not scheme["name"]:
-                self.problem(
-                    number, code_column, "Schemes", "Every row needs a scheme ID and a scheme name."
-                )
-                continue
+            code, usable = scheme["code"], True
+            for title, key, what in (("Scheme ID", "code", "ID"), ("Scheme name", "name", "name")):
+                if not scheme[key]:
+                    self.problem(
+                        number,
+                        COLUMN[title],
+                        "Schemes",
+                        f"{title}: every row needs the scheme's {what}.",
+                    )
+                    usable = False
             type_name = self.text(number, COLUMN["Scheme type"], row, "Schemes")
             if type_name and type_name not in self.scheme_types:
                 self.problem(
                     number,
                     COLUMN["Scheme type"],
                     "Schemes",
-                    f"'{type_name}' is not a scheme type of this round.",
+                    f"Scheme type: '{type_name[:60]}' is not a scheme type of this round; "
+                    "choose one from the drop-down list.",
                 )
             scheme["scheme_type"] = self.scheme_types.get(type_name)
-            code = scheme["code"]
-            if scheme_id_problem(code):
+            lead = joint_lead_problem(scheme["lead_provider"], scheme["joint_lead_provider"])
+            if lead:
                 self.problem(
                     number,
-                    code_column,
+                    COLUMN["Joint lead provider"],
                     "Schemes",
-                    f"Scheme ID {code!r}: {scheme_id_problem(code)}.",
+                    named("Joint lead provider", lead),
                 )
-                continue
-            if code in first_seen and first_seen[code][1] != (scheme["name"], scheme["theme"]):
+            if code and scheme_id_problem(code):
                 self.problem(
                     number,
-                    code_column,
+                    COLUMN["Scheme ID"],
                     "Schemes",
-                    f"Scheme ID {code} is already used for a different scheme in row "
-                    f"{first_seen[code][0]}: each scheme needs its own ID.",
+                    f"Scheme ID: {code[:40]!r}: {scheme_id_problem(code)}.",
                 )
-                continue
-            first_seen.setdefault(code, (number, (scheme["name"], scheme["theme"])))
-            parsed.schemes.setdefault(code, scheme)
-            kept.append((number, row, code))
+                usable = False
+            if usable and code in first_seen:
+                seen_row, seen = first_seen[code]
+                if (seen["name"], seen["theme"]) != (scheme["name"], scheme["theme"]):
+                    self.problem(
+                        number,
+                        COLUMN["Scheme ID"],
+                        "Schemes",
+                        f"Scheme ID: {code} is already used for a different scheme in row "
+                        f"{seen_row}; each scheme needs its own ID.",
+                    )
+                    usable = False
+                elif self.leads(scheme) and self.leads(scheme) != self.leads(seen):
+                    self.problem(
+                        number,
+                        COLUMN["Lead provider"],
+                        "Schemes",
+                        f"Lead provider: row {seen_row} gives scheme {code} another lead "
+                        "provider; give every row of a scheme the same lead providers.",
+                    )
+                    usable = False
+            if usable:
+                first_seen.setdefault(code, (number, scheme))
+                parsed.schemes.setdefault(code, scheme)
+            kept.append((number, row, code if usable else None))
         return kept
+
+    @staticmethod
+    def leads(scheme):
+        return (scheme["lead_provider"], scheme["joint_lead_provider"])
 
     # -- lines, column by column -----------------------------------------------
     def column(self, rows, title):
@@ -139,17 +188,26 @@ class LineColumns:
             name = LISTED_COLUMNS[title]
             if not raw:
                 value, messages = self.clean(name, "")
+                if messages:  # the field is required: say so in the sheet's words
+                    messages = [f"{title}: choose one from the drop-down list."]
                 return value, messages or [], True
             item = self.names[name].get(raw)
             if item is None:
-                return None, [f"'{raw}' is not in this round's list for {title.lower()}."], False
+                return (
+                    None,
+                    [
+                        f"{title}: '{raw[:60]}' is not in this round's list; choose one "
+                        "from the drop-down list."
+                    ],
+                    False,
+                )
             return item, [], False
         if title == "Recurrence":
             if raw and raw not in L.RECURRENCE:
-                return "recurrent", ["Choose Recurrent or Non-recurrent."], False
+                return "recurrent", ["Recurrence: choose Recurrent or Non-recurrent."], False
             return L.RECURRENCE.get(raw or "Recurrent", "recurrent"), [], False
         value, messages = self.clean(FIELD_COLUMNS[title], raw)
-        return value, messages or [], True
+        return value, [named(title, m) for m in messages or []][:1], True
 
     def read(self, rows, parsed):
         kept = self.schemes(rows, parsed)
@@ -162,15 +220,21 @@ class LineColumns:
             for offset, year in enumerate(self.reader.years):
                 cell = self.reader.at(number, first_year + offset, row)
                 before = len(self.reader.problems)
-                amount = self.reader.amount(L.EXPENDITURE, cell, SECTION)
+                amount = self.reader.amount(
+                    L.EXPENDITURE,
+                    cell,
+                    SECTION,
+                    L.year_header(year, self.round.amounts_in_thousands),
+                )
                 self.take(number, first_year + offset, before)
                 if amount in (None, ""):
                     continue
                 try:
                     amounts.append((year, amount_field.clean(amount)))
                 except forms.ValidationError as error:
-                    for message in error.messages:
-                        self.problem(number, first_year + offset, SECTION, message)
+                    title = L.year_header(year, self.round.amounts_in_thousands)
+                    message = money.message(error, self.round.amounts_in_thousands)
+                    self.problem(number, first_year + offset, SECTION, f"{title}: {message}.")
                     amounts.append((year, None))
             values, fine = {}, True
             for title in titles:
@@ -186,10 +250,15 @@ class LineColumns:
                 values["commissioner"], values["nhs_share"], values["la_share"]
             )
             if share and fine:
-                self.problem(number, COLUMN["% NHS"], SECTION, share)
+                self.problem(number, COLUMN["% NHS"], SECTION, named("% NHS", share))
                 fine = False
             for year, amount in amounts:
-                if fine and amount is not None and values["source"] is not None:
+                if (
+                    fine
+                    and code is not None
+                    and amount is not None
+                    and values["source"] is not None
+                ):
                     parsed.lines.append((code, values | {"year": year, "amount": amount}))
         self.found.sort(key=lambda found: (found[0], found[1]))
         for _number, _column, args in self.found:

@@ -12,7 +12,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
-from decimal import Decimal, InvalidOperation, Overflow
+from decimal import Decimal
 from xml.etree.ElementTree import ParseError
 
 from openpyxl.formula.tokenizer import TokenizerError
@@ -22,9 +22,10 @@ from openpyxl.utils.exceptions import InvalidFileException
 from finance.forms import IncomeForm
 
 from . import layout as L
+from . import money
 from .book import CALAMINE_ERRORS, Book, Damaged, column_letter
 from .lines import LineColumns
-from .metric_sheet import MetricSheet
+from .metric_sheet import MetricSheet, columns
 from .safety import Problem, check_file, merged_ranges, sheet_damage, whole_file
 
 # What openpyxl raises while it parses a sheet's rows lazily (rounds.allocations
@@ -72,9 +73,16 @@ class Reader(MetricSheet):
         self.data, self.plan, self.round = data, plan, plan.round
         self.years = list(self.round.years.all())
         self.problems = []
+        self.reported: set[tuple[str, str]] = set()
         self.nan_reported = set()
 
     def problem(self, sheet, section, cell, message):
+        """Report a problem: one per cell, the first found (a cell refused for a
+        formula is not also told it is required)."""
+        if cell:
+            if (sheet, cell) in self.reported:
+                return
+            self.reported.add((sheet, cell))
         self.problems.append(Problem(sheet, section, cell, message))
 
     # -- opening ---------------------------------------------------------------
@@ -97,12 +105,15 @@ class Reader(MetricSheet):
             if not self.check_stamp() or not self.check_sheets():
                 return None
             parsed = Parsed(stamped=self.content_stamp())
+            # Every sheet whose layout is usable is checked, so one upload lists every
+            # problem of every sheet.
             rows = {name: self.table_rows(name) for name in L.HEADER_NAMES}
-            if any(value is None for value in rows.values()):
-                return None
-            parsed.income = self.read_income(rows[L.INCOME])
-            self.read_expenditure(rows[L.EXPENDITURE], parsed)
-            self.read_metrics(rows[L.METRICS], parsed)
+            if rows[L.INCOME] is not None:
+                parsed.income = self.read_income(rows[L.INCOME])
+            if rows[L.EXPENDITURE] is not None:
+                self.read_expenditure(rows[L.EXPENDITURE], parsed)
+            if rows[L.METRICS] is not None:
+                self.read_metrics(rows[L.METRICS], parsed)
             return None if self.problems else parsed
         finally:
             self.book.close()
@@ -288,8 +299,10 @@ class Reader(MetricSheet):
                 f"The sheet has more than {L.MAX_SHEET_ROWS:,} rows; a plan never needs that many.",
             )
             return None
-        labels = [p.label for p in self._periods()] if sheet_name == L.METRICS else []
-        expected = L.expected_headers(self.round, self.years, labels)[sheet_name]
+        if sheet_name == L.METRICS:
+            expected = columns(self.round).headers()
+        else:
+            expected = L.expected_headers(self.round, self.years)[sheet_name]
         width = len(expected)
         found = values[header_row - 1] if len(values) >= header_row else []
         header = [None if h == "" else h for h in found]
@@ -340,14 +353,22 @@ class Reader(MetricSheet):
     def at(number, index, row):
         return Cell(row[index], f"{column_letter(index)}{number}")
 
-    def value(self, sheet, cell, section):
-        """A cell's value as text for a field: formulas and error values are refused."""
+    def value(self, sheet, cell, section, column=""):
+        """A cell's value as text for a field: formulas and error values are refused,
+        the message naming the `column`."""
         value = cell.value
+
+        def named(message):
+            return f"{column}: {message}" if column else message[:1].upper() + message[1:]
+
         if (isinstance(value, str) and value.startswith("=")) or (
             cell.coordinate in self.book.formulas.get(sheet, ())
         ):
             self.problem(
-                sheet, section, cell.coordinate, "Enter a value, not a formula, in this cell."
+                sheet,
+                section,
+                cell.coordinate,
+                named("enter a value, not a formula, in this cell."),
             )
             return None
         error = self.book.errors.get(sheet, {}).get(cell.coordinate)
@@ -356,7 +377,7 @@ class Reader(MetricSheet):
                 sheet,
                 section,
                 cell.coordinate,
-                f"This cell holds the error {error[:20]}; enter a value instead.",
+                named(f"this cell holds the error {error[:20]}; enter a value instead."),
             )
             return None
         if type(value) is float:
@@ -370,47 +391,48 @@ class Reader(MetricSheet):
             return str(value)
         return "" if value is None else str(value).strip()
 
-    def amount(self, sheet, cell, section):
-        unit = "£000" if self.round.amounts_in_thousands else "pounds"
+    def amount(self, sheet, cell, section, column):
+        """An amount cell as pounds, for the page's money field (None, reported, where
+        it cannot be one); messages name the `column` and speak in the sheet's unit."""
+        in_thousands = self.round.amounts_in_thousands
         if isinstance(cell.value, date | time | timedelta):
             self.problem(
                 sheet,
                 section,
                 cell.coordinate,
-                f"This cell holds a date or time, not an amount: enter the amount in {unit}.",
+                f"{column}: this cell holds a date or time, not an amount: "
+                + money.messages(in_thousands)["required"]
+                + ".",
             )
             return None
-        raw = self.value(sheet, cell, section)
-        if raw in (None, "") or not self.round.amounts_in_thousands:
+        raw = self.value(sheet, cell, section, column)
+        if raw in (None, ""):
             return raw
-        try:
-            return str(
-                (Decimal(raw.replace(",", "").removeprefix("£")) * L.THOUSAND).quantize(
-                    Decimal("0.01")
-                )
-            )
-        except InvalidOperation:
-            return raw  # the field reports it
-        except Overflow:  # e.g. 1E+999999999: beyond what Decimal can multiply
+        pounds = money.in_pounds(raw, in_thousands)
+        if pounds is None:
             self.problem(
-                sheet,
-                section,
-                cell.coordinate,
-                f"'{raw[:20]}' is far larger than any amount in a plan: enter the amount "
-                f"in {unit}.",
+                sheet, section, cell.coordinate, f"{column}: {money.too_large(raw, in_thousands)}."
             )
-            return None
+        return pounds
 
-    def form_problems(self, sheet, section, form, cells):
-        """Map a form's errors to the cells their fields came from."""
-        for name, messages in form.errors.items():
-            for message in messages:
-                self.problem(sheet, section, cells.get(name, ""), message)
+    def form_problems(self, sheet, section, form, cells, columns):
+        """Map a money form's errors to the cells their fields came from, one message
+        a cell, naming its column, in the sheet's unit."""
+        for name, errors in form.errors.as_data().items():
+            for error in errors:
+                message = money.message(error, self.round.amounts_in_thousands)
+                column = columns.get(name)
+                self.problem(
+                    sheet,
+                    section,
+                    cells.get(name, ""),
+                    f"{column}: {message}." if column else f"{message[:1].upper()}{message[1:]}.",
+                )
 
     # -- sheets ----------------------------------------------------------------
     def read_income(self, rows):
         sources = {s.code: s for s in self.round.funding_sources.order_by("order")}
-        data, cells = {}, {}
+        data, cells, columns = {}, {}, {}
         for number, row in rows:
             code = row[0]
             if code not in sources:
@@ -418,17 +440,18 @@ class Reader(MetricSheet):
                     L.INCOME,
                     "Income",
                     f"A{number}",
-                    f"'{code}' is not a funding source of this round.",
+                    f"Source code: '{str(code)[:40]}' is not a funding source of this round.",
                 )
                 continue
             for offset, year in enumerate(self.years):
                 cell = self.at(number, 2 + offset, row)
                 name = IncomeForm.field_name(sources[code], year)
-                data[name] = self.amount(L.INCOME, cell, "Income")
+                columns[name] = L.year_header(year, self.round.amounts_in_thousands)
+                data[name] = self.amount(L.INCOME, cell, "Income", columns[name])
                 cells[name] = cell.coordinate
         form = IncomeForm(data, sources=list(sources.values()), years=self.years, amounts={})
         if not form.is_valid():
-            self.form_problems(L.INCOME, "Income", form, cells)
+            self.form_problems(L.INCOME, "Income", form, cells, columns)
         return form
 
     def read_expenditure(self, rows, parsed):

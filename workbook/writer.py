@@ -12,7 +12,6 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from finance.models import IncomeLine
-from metrics.models import MetricDefinition, MetricPeriod
 from metrics.selectors import metric_tables
 from schemes.models import ExpenditureLine, Scheme
 
@@ -24,12 +23,14 @@ from .cells import (
     POUNDS,
     THOUSANDS,
     UNLOCKED,
-    UNUSED_FILL,
     define_name,
     header_row,
     protect,
     text,
 )
+from .checklist import Summary, add_checklist, add_ring_fences
+from .checklist import lists as checklist_lists
+from .metric_sheet import write_metrics
 from .reference_sheets import add_reference_sheets
 
 
@@ -43,6 +44,7 @@ def _lists(workbook, round_):
         "lst_commissioner": [c.name for c in round_.commissionertype_set.all()],
         "lst_provider_type": [p.name for p in round_.providertype_set.all()],
         "lst_recurrence": list(L.RECURRENCE),
+        **checklist_lists(round_),
     }
     for column, (name, values) in enumerate(lists.items(), 1):
         sheet.cell(row=1, column=column, value=name)
@@ -101,7 +103,7 @@ def _cover(workbook, round_, area, plan):
         ("BCF planning template", ""),
         ("Round", round_.name),
         ("Health and Wellbeing Board", area.name if area else "Blank template: any area"),
-        ("Plan status", plan.get_status_display() if plan else ""),
+        ("Plan status", plan.status_label if plan else ""),
         ("Template version", L.TEMPLATE_VERSION),
         ("Amounts are in", unit),
         ("", ""),
@@ -127,7 +129,7 @@ def _income(workbook, round_, years, plan):
     sheet = workbook.create_sheet(L.INCOME)
     sheet["A1"] = "Income into the pooled budget by funding source and year"
     sheet["A1"].font = BOLD
-    headers = L.expected_headers(round_, years, [])[L.INCOME]
+    headers = L.expected_headers(round_, years)[L.INCOME]
     header_row(sheet, 3, headers, L.HEADER_NAMES[L.INCOME], workbook)
     amounts = {}
     if plan is not None:
@@ -200,7 +202,7 @@ def _expenditure(workbook, round_, years, plan):
     sheet = workbook.create_sheet(L.EXPENDITURE)
     sheet["A1"] = "Expenditure: one row per scheme line, with the amount for each year"
     sheet["A1"].font = BOLD
-    headers = L.expected_headers(round_, years, [])[L.EXPENDITURE]
+    headers = L.expected_headers(round_, years)[L.EXPENDITURE]
     header_row(sheet, 3, headers, L.HEADER_NAMES[L.EXPENDITURE], workbook)
     recurrence = {v: k for k, v in L.RECURRENCE.items()}
     rows = _line_rows(plan)
@@ -214,6 +216,8 @@ def _expenditure(workbook, round_, years, plan):
             str(scheme.scheme_type or "")
             if not (scheme.scheme_type and scheme.scheme_type.is_other)
             else scheme.scheme_type.name,
+            scheme.lead_provider,
+            scheme.joint_lead_provider,
         ]
         if line is not None:
             values += [
@@ -241,72 +245,17 @@ def _expenditure(workbook, round_, years, plan):
     for column in range(len(L.EXPENDITURE_FIXED) + 1, len(headers) + 1):
         for (cell,) in sheet.iter_rows(min_row=4, max_row=last, min_col=column, max_col=column):
             cell.number_format = THOUSANDS if round_.amounts_in_thousands else POUNDS
-    for list_name, column in (
-        ("lst_scheme_type", 4),
-        ("lst_area_of_spend", 5),
-        ("lst_commissioner", 6),
-        ("lst_provider_type", 9),
-        ("lst_source", 11),
-        ("lst_recurrence", 12),
+    for list_name, title in (
+        ("lst_scheme_type", "Scheme type"),
+        ("lst_area_of_spend", "Area of spend"),
+        ("lst_commissioner", "Commissioner"),
+        ("lst_provider_type", "Provider type"),
+        ("lst_source", "Funding source"),
+        ("lst_recurrence", "Recurrence"),
     ):
-        _drop_down(sheet, list_name, column, 4, last)
+        _drop_down(sheet, list_name, L.EXPENDITURE_FIXED.index(title) + 1, 4, last)
     protect(sheet)
     return last
-
-
-def _metric_periods(round_):
-    return list(
-        MetricPeriod.objects.filter(metric__round=round_)
-        .order_by("starts", "ends", "label")
-        .values_list("label", flat=True)
-        .distinct()
-    )
-
-
-def _metrics(workbook, round_, plan):
-
-    sheet = workbook.create_sheet(L.METRICS)
-    sheet["A1"] = "Metric plans: one row per measure, one column per period"
-    sheet["A1"].font = BOLD
-    labels = list(dict.fromkeys(_metric_periods(round_)))
-    headers = L.expected_headers(round_, [], labels)[L.METRICS]
-    header_row(sheet, 3, headers, L.HEADER_NAMES[L.METRICS], workbook)
-    tables = metric_tables(plan) if plan is not None else None
-    by_code = {t.metric.code: t for t in tables} if tables else {}
-    row = 4
-    for metric in (
-        MetricDefinition.objects.filter(round=round_)
-        .prefetch_related("components", "periods")
-        .order_by("order")
-    ):
-        components = list(metric.components.all())
-        own = {p.label for p in metric.periods.all()}
-        table = by_code.get(metric.code)
-        values = {}
-        if table is not None and table.plan is not None:
-            for r in table.plan.rows:
-                values[r.period.label] = r
-        for key, label in L.measure_rows(metric, components):
-            sheet.cell(row=row, column=1, value=metric.code)
-            sheet.cell(row=row, column=2, value=metric.name)
-            sheet.cell(row=row, column=3, value=label)
-            for column, period in enumerate(labels, 4):
-                cell = sheet.cell(row=row, column=column)
-                if period not in own:
-                    cell.fill = UNUSED_FILL
-                    continue
-                cell.protection = UNLOCKED
-                r = values.get(period)
-                if r is None:
-                    continue
-                if key.startswith("component:"):
-                    position = [f"component:{c.code}" for c in components].index(key)
-                    cell.value = r.components[position]
-                else:
-                    cell.value = getattr(r, key)
-            row += 1
-    sheet.column_dimensions["B"].width = 50
-    protect(sheet)
 
 
 def _summary(workbook, round_, years, last_row):
@@ -327,6 +276,7 @@ def _summary(workbook, round_, years, last_row):
         sheet.column_dimensions[get_column_letter(column)].width = 20
     sources = list(round_.funding_sources.filter(parent__isnull=True).order_by("order"))
     first_year_column = len(L.EXPENDITURE_FIXED) + 1
+    source_column = L.expenditure_letter("Funding source")
     for number, source in enumerate(sources, 4):
         text(sheet.cell(row=number, column=1), source.name)
         codes = [source.code] + [p.code for p in source.parts.all()]
@@ -339,7 +289,7 @@ def _summary(workbook, round_, years, last_row):
             )
             spend = (
                 f"SUMIFS(Expenditure!${spend_col}$4:${spend_col}${last_row},"
-                f"Expenditure!$K$4:$K${last_row},$A{number})"
+                f"Expenditure!${source_column}$4:${source_column}${last_row},$A{number})"
             )
             base = 2 + index * 3
             sheet.cell(row=number, column=base, value=f"={income}")
@@ -362,6 +312,7 @@ def _summary(workbook, round_, years, last_row):
         ):
             each.number_format = THOUSANDS if round_.amounts_in_thousands else POUNDS
     protect(sheet)
+    return Summary(sheet, 4, total_row)
 
 
 def build_template(round_, plan=None):
@@ -372,8 +323,10 @@ def build_template(round_, plan=None):
     _cover(workbook, round_, area, plan)
     _income(workbook, round_, years, plan)
     last_row = _expenditure(workbook, round_, years, plan)
-    _metrics(workbook, round_, plan)
-    _summary(workbook, round_, years, last_row)
+    placed = write_metrics(workbook, round_, plan)
+    summary = _summary(workbook, round_, years, last_row)
+    add_ring_fences(workbook, round_, years, plan, last_row, summary)
+    add_checklist(workbook, round_, years, last_row, summary, placed)
 
     add_reference_sheets(workbook, round_, plan)
     _lists(workbook, round_)

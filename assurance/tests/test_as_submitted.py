@@ -11,7 +11,7 @@ import pytest
 from assurance.as_submitted import as_submitted, present
 from assurance.snapshot import take_snapshot
 from assurance.version_diff import diff_snapshots
-from demo.data.bhr import RISKS
+from demo.data.bhr_rows import RISKS
 from finance import selectors
 from plans.models import NarrativeAnswer, Plan, PlanVersion, SignOff
 from plans.tests.helpers import login, plan
@@ -110,7 +110,7 @@ def test_risks_are_scored_likelihood_times_impact(version):
     doc = as_submitted(version)
     assert doc.risks_scored
     assert [(r.reference, r.likelihood, r.impact, r.score) for r in doc.risks] == [
-        (ref, likelihood, impact, likelihood * impact) for ref, _t, likelihood, impact, _r in RISKS
+        (ref, lik, imp, lik * imp) for ref, _t, _m, lik, imp, _r in RISKS
     ]
     assert (doc.risks[11].reference, doc.risks[11].score, doc.risks[11].rating) == (
         "BHR 12",
@@ -161,11 +161,11 @@ def test_conditions_details_and_sign_offs(version):
     assert first.questions[0].answer == "Yes"
     assert [s["signed_by"] for s in doc.sign_offs] == [
         CHAIR,
-        "Havering dass (demo)",
-        "Havering ccg (demo)",
-        "Havering s151 (demo)",
+        "Barbara Nicholls",  # seed section 13
+        "Gina Shakespeare",
+        "Debbie Middleton",
     ]
-    assert [m["reference"] for m in doc.milestones][:3] == ["1a", "1b", "1c"]
+    assert [m["reference"] for m in doc.milestones][:3] == ["1a", "1a", "1b"]
     assert doc.hicm[0]["change"] == "Early discharge planning"
 
 
@@ -191,7 +191,7 @@ def test_the_page_shows_what_was_submitted(version, client, django_assert_max_nu
         "BHR 12",
         "Score (L×I)",
         CHAIR,
-        "Havering s151 (demo)",
+        "Debbie Middleton",
         "Early discharge planning",
         'class="app-table-scroll"',
         'href="#risks"',

@@ -103,6 +103,7 @@ def test_a_plan_not_approved_is_resubmitted_as_its_next_version(client, havering
     assert client.post(HAVERING + "submit/", {"action": "reopen"}).status_code == 302
     havering.refresh_from_db()
     assert havering.status == S.DRAFT
+    assert havering.status_label == "Draft"  # the old outcome's words go with it
     version_2 = submit(havering)
     assert version_2.number == 2
     workflow.start_assurance(plan=havering, user=reviewer)

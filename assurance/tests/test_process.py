@@ -164,7 +164,7 @@ def test_the_national_approver_may_move_the_category_only_with_a_reason(havering
     assert list(OutcomeCondition.objects.values_list("due", flat=True)) == [DUE]
 
 
-def test_with_support_names_the_support_and_approves():
+def test_with_support_names_the_support_and_approves(client):
     barnet = plan("2014-16", "barnet")
     Plan.objects.filter(pk=barnet.pk).update(status=S.SUBMITTED)
     barnet.refresh_from_db()
@@ -190,6 +190,12 @@ def test_with_support_names_the_support_and_approves():
     barnet.refresh_from_db()
     assert barnet.status == S.APPROVED
     assert Recommendation.objects.get(version__plan=barnet, is_final=True).support
+    # The decision is read in its own words, not as the status it leads to.
+    assert barnet.status_label == "Approved with support"
+    login(client, "barnet.commissioner")
+    for url in ("/plans/", barnet.get_absolute_url()):
+        page = client.get(url).content.decode()
+        assert "Approved with support" in page, url
 
 
 ROLES_BY_STAGE = {

@@ -39,7 +39,8 @@ def test_lancashire_draft_statuses_follow_its_content_and_findings():
     tasks, findings = task_list(the_plan)
     status = {task.section.slug: task.status.key for task in tasks}
     assert status["finance"] == "not_started"  # no lines yet, though the minimum is unmet
-    assert status["related-documents"] == "not_started"
+    assert status["related-documents"] == "in_progress"  # the draft lists five (E1-E5)
+    assert status["vision"] == "not_started"
     assert any(f.code == "pooled_budget_minimum" for f in findings)
     assert any(f.code == "conditions_confirmed" for f in findings)
     IncomeLine.objects.create(

@@ -7,10 +7,12 @@ those totals to the penny."""
 import datetime
 
 from finance.models import IncomeLine, MinimumAllocation
-from plans.models import AreaOfSpend, CommissionerType, FundingSource, Risk, SchemeType
+from plans.models import AreaOfSpend, CommissionerType, FundingSource, SchemeType
 from schemes.models import ExpenditureLine, Scheme
 
 from .common import (
+    add_documents,
+    add_risks,
     answer_conditions,
     create_plans,
     pounds,
@@ -119,6 +121,67 @@ SCHEMES = [  # code, name, type, area of spend, commissioner, provider, 2014/15,
 ]
 
 
+# Part 1 section 4: the five risks, all rated high; our own summaries of each.
+RISKS = [
+    (
+        "1",
+        "high",
+        "Moving money into new joint schemes could destabilise current providers, "
+        "particularly acute hospitals.",
+        "Assess the model's impact across the local health economy and keep providers "
+        "involved in design and transition.",
+    ),
+    (
+        "2",
+        "high",
+        "The baseline data behind the plan may be wrong, making the targets from 2015/16 "
+        "unachievable.",
+        "Validate the modelling of costs and opportunities and watch the baselines for "
+        "early signs of drift.",
+    ),
+    (
+        "3",
+        "high",
+        "Organisational and operational pressures may leave the workforce unable to "
+        "deliver the plans.",
+        "Deliver through the joint commissioning unit, share delivery with providers, "
+        "pump-prime early if needed and keep other commissioning options open.",
+    ),
+    (
+        "4",
+        "high",
+        "Better quality and prevention may not reduce hospital and care home activity as "
+        "expected, leaving less money for core services.",
+        "Base prevention on evidence, engage widely to raise take-up, and monitor outcomes "
+        "so services can be adjusted.",
+    ),
+    (
+        "5",
+        "high",
+        "The Care Bill will raise the cost of care from April 2016 by an amount not yet "
+        "known, straining social care funding.",
+        "A council work programme is assessing the Bill's costs, with a national survey "
+        "and cost model to estimate the cap and deferred payments.",
+    ),
+]
+# Part 1 section 1e: the related documents listed (titles as printed, no links given).
+DOCUMENTS = [
+    ("", "Barnet Health and Social Care Concordat", ""),
+    ("", "Barnet Integrated Health and Social Care Model 2013", ""),
+    ("", "Barnet Health & Well-Being Strategy", ""),
+    ("", "Barnet Council Corporate Plan", ""),
+    ("", "Barnet CCG Integrated Strategic and Operational Plan (ISOP)", ""),
+    ("", "Barnet CCG Recovery Plan", ""),
+    ("", "Barnet Joint Strategic Needs Assessment (JSNA) 2011-2015", ""),
+    ("", "Health and Social Care Integration Board Terms of Reference", ""),
+    ("", "Health and Social Care Integration Board Programme Governance", ""),
+    ("", "Barnet, Enfield & Haringey Clinical Strategy", ""),
+    ("", "Older People Integrated Care business case", ""),
+    ("", "Shared Care Record outline business case", ""),
+    ("", "Health & Social Care outline business case", ""),
+]
+
+
 def build():
     [plan] = create_plans("2014-16", ["barnet"], "Barnet Better Care Fund plan 2014-16")
     plan.boundary_differences = (
@@ -149,7 +212,7 @@ def build():
         "hwb-chair",
         "Barnet Health and Wellbeing Board",
         "Councillor Helena Hart",
-        "Chairman of the Health and Wellbeing Board",
+        "Cabinet Member for Public Health and Chairman of Barnet Health and Wellbeing Board",
         datetime.date(2014, 3, 20),
     )
     narrative = plan.narrative
@@ -179,24 +242,8 @@ def build():
             ("e", "acute-impact-agreed"): True,
         },
     )
-    Risk.objects.create(
-        narrative=narrative,
-        reference="1",
-        rating="high",
-        order=0,
-        description="Moving money into new joint schemes could destabilise "
-        "current providers, particularly acute hospitals.",
-        mitigation="Assess the impact on each provider before money moves.",
-    )
-    Risk.objects.create(
-        narrative=narrative,
-        reference="2",
-        rating="high",
-        order=1,
-        description="The baseline data behind the plan may be wrong, making "
-        "2015/16 targets unachievable.",
-        mitigation="Validate the modelling and review it each quarter.",
-    )
+    add_risks(narrative, RISKS)
+    add_documents(narrative, DOCUMENTS)
     round_ = plan.round
     sources = {s.code: s for s in FundingSource.objects.filter(round=round_)}
     for start, index in ((2014, 0), (2015, 1)):

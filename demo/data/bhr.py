@@ -1,6 +1,7 @@
 """Barking and Dagenham, Havering and Redbridge: one joint 2017-19 narrative, three
-plans. Figures from the BHR joint narrative (seed sections 6.2, 6.3, 7.4.4, 8.1-8.5,
-10.2, 11.6-11.8); the prose is our own short summary."""
+plans. Figures from the BHR joint narrative (seed sections 6.2, 8.1-8.5, 11.2-11.9);
+the narrative's tables (6.3 milestones, 7.4.4 HICM, 10.2 risks, Appendix 4 documents,
+section 13 signatories) are in bhr_rows.py. The prose is our own short summary."""
 
 import datetime
 import json
@@ -20,15 +21,11 @@ from plans.models import (
     AreaOfSpend,
     CommissionerType,
     FundingSource,
-    HighImpactChange,
-    HighImpactChangeAssessment,
-    MaturityLevel,
-    Milestone,
-    Risk,
     SchemeType,
 )
 from schemes.models import ExpenditureLine, Scheme
 
+from .bhr_rows import load_rows, signatory
 from .common import (
     answer_conditions,
     create_plans,
@@ -40,6 +37,14 @@ from .common import (
 )
 
 BOROUGHS = ["barking-and-dagenham", "havering", "redbridge"]
+# Section 13's dates of each board's agreement. Havering's board approved the approach
+# on 17 July 2017 and signed under delegated authority; its date here is 6.3's 8 Sep 17,
+# when every plan and its spending were approved (milestone 1a).
+AGREED_AT_HWB = {
+    "barking-and-dagenham": datetime.date(2017, 9, 6),
+    "havering": datetime.date(2017, 9, 8),
+    "redbridge": datetime.date(2017, 9, 4),
+}
 PREFIX = {"barking-and-dagenham": "BD", "havering": "H", "redbridge": "R"}
 FINANCE_FILE = Path(__file__).with_name("bhr_finance.json")
 SPEND_SOURCE = {"CCG_MIN": "ccg-minimum", "IBCF": "ibcf", "DFG": "dfg", "LA_ADD": "la-additional"}
@@ -104,12 +109,20 @@ DTOC_ANNUAL = {
     "havering": {2018: "2168.4"},  # 11.8.2 profiles 2017/18 by month only
     "redbridge": {2017: "1396.5", 2018: "1376.4"},
 }
-# 11.3-11.5 outturns for 2016/17 printed beside the targets: (value, count or None).
+# 11.2-11.5 outturns for 2016/17 printed beside the targets: (value, count or None).
+# Redbridge's residential admissions (148) and Havering's delayed days (2,337) are
+# printed only as counts, and the metric page keeps a baseline's value, not a bare
+# count, so those two are left out rather than turned into invented rates.
 BASELINES = {
-    ("barking-and-dagenham", "permanent-admissions-65"): ("686.0", None),
+    ("barking-and-dagenham", "non-elective-admissions"): ("19674", None),
+    ("havering", "non-elective-admissions"): ("26368", None),
+    ("redbridge", "non-elective-admissions"): ("23493", None),
+    ("barking-and-dagenham", "permanent-admissions-65"): ("686.0", "145"),
     ("havering", "permanent-admissions-65"): ("689.0", "321"),
+    ("barking-and-dagenham", "reablement-91-days"): ("88.6", None),
     ("havering", "reablement-91-days"): ("87.7", None),
     ("redbridge", "reablement-91-days"): ("91.7", None),
+    ("redbridge", "dtoc"): ("1712", None),
 }
 MONTHS = [
     "Apr-17",
@@ -184,152 +197,6 @@ CONTRIBUTIONS = {
         "Assistive Technologies",
     ],
 }
-# 10.2 risk log: likelihood, impact, RAG after mitigation; descriptions are our summaries
-RISKS = [
-    (
-        "BHR 1",
-        "Growing demand from an ageing population and more people with long-term conditions.",
-        4,
-        4,
-        "amber",
-    ),
-    (
-        "BHR 2",
-        "Leadership and new governance may not deliver the scale of change, or its benefits may go unmeasured.",
-        2,
-        4,
-        "green",
-    ),
-    (
-        "BHR 3",
-        "Change programmes inside each organisation may pull against the partnership plan.",
-        2,
-        4,
-        "green",
-    ),
-    (
-        "BHR 4",
-        "Costs and benefits of changes such as discharge to assess may fall unevenly between partners.",
-        4,
-        3,
-        "amber",
-    ),
-    (
-        "BHR 5",
-        "Short-term grant money eases provider pressures without fixing the underlying gap.",
-        4,
-        3,
-        "amber",
-    ),
-    (
-        "BHR 6",
-        "Money tied up in existing contracts cannot easily move to what works best.",
-        4,
-        2,
-        "amber",
-    ),
-    (
-        "BHR 7",
-        "Onward providers may be unable to respond to new system requirements.",
-        4,
-        2,
-        "green",
-    ),
-    (
-        "BHR 8",
-        "Working across three boroughs with different priorities slows progress.",
-        4,
-        3,
-        "amber",
-    ),
-    ("BHR 9", "Local or national elections change policy direction.", 4, 1, "green"),
-    (
-        "BHR 10",
-        "National changes to the fund before year two may undo local intentions.",
-        3,
-        3,
-        "red",
-    ),
-    (
-        "BHR 11",
-        "A review of delayed transfers performance could withdraw funding already committed.",
-        4,
-        3,
-        "red",
-    ),
-    ("BHR 12", "The councils' structural budget deficits and transformation needs.", 4, 4, "red"),
-    ("BHR 13", "Limited commissioning capacity and staff.", 3, 2, "amber"),
-    ("BHR 14", "Demand for social care keeps rising.", 3, 3, "amber"),
-    ("BHR 15", "Rising provider costs make personal assistant rates unsustainable.", 3, 2, "amber"),
-    (
-        "BHR 16",
-        "Block contracts for community health hide service-line budgets and limit joint commissioning.",
-        4,
-        3,
-        "green",
-    ),
-]
-# 7.4.4 HICM self-assessment: maturity, note, by when
-HICM = [
-    ("Plans in place", "", "TBC"),
-    ("Plans in place", "", "TBC"),
-    ("Established", "Established, moving to mature", "October 2017"),
-    ("Plans in place", "", "October 2017"),
-    ("Mature", "Mature for social care; plans in place for hospitals", "TBC for hospitals"),
-    ("Plans in place", "", "October 2017"),
-    ("Plans in place", "", "October 2017"),
-    ("Plans in place", "", "TBC"),
-]
-MILESTONES = [
-    (
-        "1a",
-        "Plan approval",
-        "Plan and expenditure approved locally and by each HWB.",
-        2017,
-        datetime.date(2017, 9, 8),
-        "",
-    ),
-    (
-        "1b",
-        "Submission",
-        "Agreed narrative and expenditure plans submitted to NHS England.",
-        2017,
-        datetime.date(2017, 9, 11),
-        "",
-    ),
-    (
-        "1c",
-        "Assurance outcome",
-        "Outcome of assurance and approval of the plan.",
-        2017,
-        None,
-        "w/c 9 Oct 17",
-    ),
-    (
-        "2a",
-        "Section 75 agreements",
-        "Each borough's section 75 agreement in place.",
-        2017,
-        datetime.date(2017, 11, 30),
-        "",
-    ),
-    (
-        "2b",
-        "Joint BHR section 75",
-        "Joint section 75 agreement across BHR begins.",
-        2018,
-        datetime.date(2018, 4, 1),
-        "",
-    ),
-    (
-        "3a",
-        "iBCF quarterly reporting",
-        "Quarterly iBCF returns submitted.",
-        2017,
-        None,
-        "Quarterly from July 2017",
-    ),
-]
 
 
 def build():
@@ -374,52 +241,16 @@ def build():
             "delivery board, carries the high impact changes.",
         },
     )
-    for order, (ref, text, likelihood, impact, rag) in enumerate(RISKS):
-        Risk.objects.create(
-            narrative=narrative,
-            reference=ref,
-            description=text,
-            likelihood=likelihood,
-            impact=impact,
-            rating=rag,
-            order=order,
-            mitigation="See the mitigation agreed in the joint risk log.",
-        )
-    changes = HighImpactChange.objects.filter(round=narrative.round).order_by("order")
-    for change, (maturity, note, due) in zip(changes, HICM, strict=True):
-        HighImpactChangeAssessment.objects.create(
-            narrative=narrative,
-            change=change,
-            maturity_note=note,
-            due=due,
-            maturity=MaturityLevel.objects.get(round=narrative.round, name=maturity),
-        )
-    for order, (ref, action, description, fy, due, note) in enumerate(MILESTONES):
-        Milestone.objects.create(
-            narrative=narrative,
-            reference=ref,
-            action=action,
-            description=description,
-            year=year(fy),
-            due_date=due,
-            due_note=note,
-            order=order,
-        )
+    load_rows(narrative)
     for plan in plans:
-        plan.date_agreed_at_hwb = datetime.date(2017, 9, 8)
+        plan.date_agreed_at_hwb = AGREED_AT_HWB[plan.area.slug]
         plan.save()
         ccgs = list(plan.area.ccgs.values_list("name", flat=True)) or [plan.area.name]
         for role in ("hwb-chair", "dass", "ccg", "s151"):
             # A CCG's accountable officer signs for the CCG, not for the council.
             for organisation in ccgs if role == "ccg" else [plan.area.name]:
-                sign(
-                    plan,
-                    role,
-                    organisation,
-                    by=f"{plan.area.name} {role} (demo)",
-                    position="Demo signatory",
-                    on=datetime.date(2017, 9, 8),
-                )
+                name, position = signatory(plan.area.slug, role, plan.area.name)
+                sign(plan, role, organisation, name, position, plan.date_agreed_at_hwb)
     _load_finance(plans)
     _load_minimums(plans)
     _load_metrics(plans)
@@ -538,7 +369,7 @@ def _load_metrics(plans):
                     plan=plan,
                     metric=metrics[code],
                     period_label="2016/17",
-                    value=Decimal(value),
+                    value=Decimal(value) if value else None,
                     numerator=Decimal(count) if count else None,
                 )
     for code, names in CONTRIBUTIONS.items():

@@ -1,6 +1,8 @@
 import datetime
 from decimal import Decimal
 
+from simple_history.utils import bulk_create_with_history
+
 from finance.models import MinimumAllocation
 from plans.models import (
     Area,
@@ -10,6 +12,8 @@ from plans.models import (
     NarrativeAnswer,
     Plan,
     PlanNarrative,
+    RelatedDocument,
+    Risk,
     Round,
     Section,
     SignOff,
@@ -78,4 +82,35 @@ def sign(plan, role_slug, organisation, by="", position="", on=None):
         signed_by=by,
         position=position,
         signed_on=on,
+    )
+
+
+def add_risks(narrative, rows):
+    """rows: (reference, rating, description, mitigation), unscored (2014-16 rates them)."""
+    bulk_create_with_history(
+        [
+            Risk(
+                narrative=narrative,
+                reference=ref,
+                rating=rating,
+                description=text,
+                mitigation=mitigation,
+                order=order,
+            )
+            for order, (ref, rating, text, mitigation) in enumerate(rows)
+        ],
+        Risk,
+    )
+
+
+def add_documents(narrative, rows):
+    """rows: (reference, title, synopsis)."""
+    bulk_create_with_history(
+        [
+            RelatedDocument(
+                narrative=narrative, reference=ref, title=title, synopsis=synopsis, order=n
+            )
+            for n, (ref, title, synopsis) in enumerate(rows)
+        ],
+        RelatedDocument,
     )

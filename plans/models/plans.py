@@ -66,6 +66,9 @@ class Plan(models.Model):
     assurance_stage = models.ForeignKey(
         AssuranceStage, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # A round's outcome category can say more than the status it leads to ("Approved
+    # with support" approves); people must read the decision as it was made.
+    outcome_label = models.CharField(max_length=200, blank=True, editable=False)
     lock_version = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -88,6 +91,11 @@ class Plan(models.Model):
     @property
     def is_editable(self):
         return self.status in self.EDITABLE_STATUSES
+
+    @property
+    def status_label(self) -> str:
+        """The status as people should read it: the outcome's own words once decided."""
+        return self.outcome_label or self.get_status_display()
 
 
 # Reviewers see a plan once it has been submitted; drafts stay with the area.

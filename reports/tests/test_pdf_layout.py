@@ -63,13 +63,15 @@ def test_a_joint_plans_cover_carries_the_areas_own_name(pages):
 
 
 def test_no_page_holds_only_a_heading_and_a_sentence(pages):
-    assert len(pages) <= 16  # the 22 pages of a page per section are gone
+    # The 22 pages of a page per section are gone; the seed's full tables (theme subtotals
+    # and the borough matrix per year, recurrence, the 11.9 map, 24 milestones) take 20.
+    assert len(pages) <= 21
     for number, (text, _size) in enumerate(pages[1:], 2):
         assert len(body_lines(text)) > 3, (number, body_lines(text))
 
 
 def test_finance_tables_are_on_landscape_pages(pages):
-    finance = [size for text, size in pages if "Expenditure by scheme and source" in text]
+    finance = [size for text, size in pages if "Expenditure by theme, scheme and source" in text]
     assert finance
     assert all(width > height for width, height in finance)
     narrative = [size for text, size in pages if "Vision and approach to integration" in text]

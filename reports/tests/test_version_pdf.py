@@ -72,7 +72,7 @@ def test_the_pdf_holds_the_whole_version(havering, client):
         "Delayed transfers of care",
         "Early discharge planning",
         CHAIR,
-        "Havering s151 (demo)",
+        "Debbie Middleton",
     ):
         assert text in flat, text
     assert sum(spend.values()) == Decimal("46824999")

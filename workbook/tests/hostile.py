@@ -14,7 +14,7 @@ import zipfile
 INCOME = "xl/worksheets/sheet2.xml"
 EXPENDITURE = "xl/worksheets/sheet3.xml"
 METRICS = "xl/worksheets/sheet4.xml"
-META = "xl/worksheets/sheet9.xml"
+META = "xl/worksheets/sheet10.xml"  # after the Checklist
 WORKBOOK = "xl/workbook.xml"
 CONTENT_TYPES = "[Content_Types].xml"
 
@@ -53,7 +53,7 @@ def edit(member, function):
 
 
 def replace_cell(member, ref, xml):
-    """Replace one cell element (`<c r="M4" …>…</c>` or `<c r="M4" … />`)."""
+    """Replace one cell element (`<c r="O4" …>…</c>` or `<c r="O4" … />`)."""
     pattern = re.compile(rf'<c r="{ref}"(?:[^>]*/>|[^>]*>.*?</c>)'.encode(), re.S)
 
     def change(content):
@@ -167,12 +167,12 @@ NOT_XLSX = "This is not an Excel workbook"
 KINDS = {
     # -- 12: values openpyxl cannot cast (raised lazily, while rows are read)
     "text in a number cell (raw XML)": (
-        replace_cell(EXPENDITURE, "M4", '<c r="M4" s="5" t="n"><v>abc</v></c>'),
+        replace_cell(EXPENDITURE, "O4", '<c r="O4" s="5" t="n"><v>abc</v></c>'),
         CELL_NOT_NUMBER,
         400,
     ),
     "NaN in a number cell": (
-        replace_cell(EXPENDITURE, "M4", '<c r="M4" s="5" t="n"><v>NaN</v></c>'),
+        replace_cell(EXPENDITURE, "O4", '<c r="O4" s="5" t="n"><v>NaN</v></c>'),
         CELL_NOT_NUMBER,
         400,
     ),
@@ -187,12 +187,12 @@ KINDS = {
         400,
     ),
     "number too large for a float": (
-        replace_cell(EXPENDITURE, "M4", '<c r="M4" s="5" t="n"><v>1E999</v></c>'),
-        "Enter an amount in pounds",
+        replace_cell(EXPENDITURE, "O4", '<c r="O4" s="5" t="n"><v>1E999</v></c>'),
+        "enter the amount in £000",
         400,
     ),
     "1E+999999999 as text in an amount cell": (
-        replace_cell(EXPENDITURE, "M4", '<c r="M4" t="inlineStr"><is><t>1E+999999999</t></is></c>'),
+        replace_cell(EXPENDITURE, "O4", '<c r="O4" t="inlineStr"><is><t>1E+999999999</t></is></c>'),
         "far larger than any amount",
         400,
     ),
@@ -202,7 +202,7 @@ KINDS = {
         400,
     ),
     "1E+999999999 as text in a metric cell": (
-        replace_cell(METRICS, "E4", '<c r="E4" t="inlineStr"><is><t>1E+999999999</t></is></c>'),
+        replace_cell(METRICS, "AB4", '<c r="AB4" t="inlineStr"><is><t>1E+999999999</t></is></c>'),
         "Metrics",
         400,
     ),
@@ -222,12 +222,12 @@ KINDS = {
         400,
     ),
     "date cell that is not a date": (
-        replace_cell(EXPENDITURE, "M4", '<c r="M4" t="d"><v>the first of April</v></c>'),
+        replace_cell(EXPENDITURE, "O4", '<c r="O4" t="d"><v>the first of April</v></c>'),
         "is stored as a date but holds",
         400,
     ),
     "cell reference that is not a cell": (
-        replace_cell(EXPENDITURE, "M4", '<c r="M" t="n"><v>1</v></c>'),
+        replace_cell(EXPENDITURE, "O4", '<c r="O" t="n"><v>1</v></c>'),
         "is not a cell reference",
         400,
     ),
@@ -333,7 +333,7 @@ KINDS = {
     ),
     # -- broken XML and structure
     "sheet XML not well-formed": (
-        replace_cell(EXPENDITURE, "M4", '<c r="M4" s="5" t="n"><v>600</c>'),
+        replace_cell(EXPENDITURE, "O4", '<c r="O4" s="5" t="n"><v>600</c>'),
         DAMAGED_SHEET,
         400,
     ),
@@ -363,17 +363,17 @@ KINDS = {
     ),
     # -- values a finance officer could type
     "inline text where a number is expected": (
-        replace_cell(EXPENDITURE, "M4", '<c r="M4" t="inlineStr"><is><t>lots</t></is></c>'),
-        "Enter an amount in pounds",
+        replace_cell(EXPENDITURE, "O4", '<c r="O4" t="inlineStr"><is><t>lots</t></is></c>'),
+        "enter the amount in £000",
         400,
     ),
     "date in an amount column": (
-        replace_cell(EXPENDITURE, "M4", '<c r="M4" t="d"><v>2017-04-01T00:00:00</v></c>'),
+        replace_cell(EXPENDITURE, "O4", '<c r="O4" t="d"><v>2017-04-01T00:00:00</v></c>'),
         "holds a date",
         400,
     ),
     "error value in an amount cell": (
-        replace_cell(EXPENDITURE, "M4", '<c r="M4" t="e"><v>#DIV/0!</v></c>'),
+        replace_cell(EXPENDITURE, "O4", '<c r="O4" t="e"><v>#DIV/0!</v></c>'),
         "holds the error #DIV/0!",
         400,
     ),

@@ -80,6 +80,7 @@ def test_template_has_stamp_lists_validations_protection_and_formulas(client):
         L.EXPENDITURE,
         L.METRICS,
         L.SUMMARY,
+        "Checklist",
         "Conditions",
         "HICM",
         L.LISTS,
@@ -89,13 +90,17 @@ def test_template_has_stamp_lists_validations_protection_and_formulas(client):
     answers = [row[2] for row in book["Conditions"].iter_rows(min_row=4, values_only=True)]
     assert "Yes" in answers and book["Conditions"].protection.sheet
     assert book[L.META].sheet_state == "veryHidden" and book[L.LISTS].sheet_state == "hidden"
-    assert [book[L.META][f"B{n}"].value for n in (1, 2, 3)] == ["2017-19", "havering", 1]
+    assert [book[L.META][f"B{n}"].value for n in (1, 2, 3)] == [
+        "2017-19",
+        "havering",
+        L.TEMPLATE_VERSION,
+    ]
     for name in ("bcf_round", "bcf_area", "bcf_version", "bcf_expenditure_header", "lst_source"):
         assert name in book.defined_names
     spend = book[L.EXPENDITURE]
     assert spend.protection.sheet and spend.freeze_panes == "A4"
     assert len(spend.data_validations.dataValidation) == 6
-    assert spend["M4"].number_format == "#,##0.000"  # 2017-19 states £'000
+    assert spend["O4"].number_format == "#,##0.000"  # 2017-19 states £'000
     assert spend["A4"].protection.locked is False and spend["A3"].protection.locked is True
     assert book[L.SUMMARY]["B4"].value.startswith("=SUMIFS(")
 
@@ -146,7 +151,7 @@ def test_import_into_an_empty_plan_reproduces_seed_8_4(client):
 
 def test_an_edited_amount_in_thousands_is_imported_to_the_pound(client):
     login(client, "bhr.finance")
-    data = edit(download(client), lambda book: book[L.EXPENDITURE].__setitem__("M4", 1234.56789))
+    data = edit(download(client), lambda book: book[L.EXPENDITURE].__setitem__("O4", 1234.56789))
     assert upload(client, data).status_code == 302
     code = load_workbook(io.BytesIO(data))[L.EXPENDITURE]["A4"].value
     amounts = ExpenditureLine.objects.filter(
@@ -162,7 +167,7 @@ def test_one_changed_amount_is_one_change_recorded_against_the_uploader(client):
     lines = ExpenditureLine.objects.filter(scheme__plan__area__slug="havering")
     before = {line.pk: line.amount for line in lines}
     history = ExpenditureLine.history.count()
-    data = edit(download(client), lambda book: book[L.EXPENDITURE].__setitem__("M4", 1234.56789))
+    data = edit(download(client), lambda book: book[L.EXPENDITURE].__setitem__("O4", 1234.56789))
     assert upload(client, data).status_code == 302
     record = TemplateUpload.objects.latest("uploaded_at")
     assert (record.outcome, record.changes) == ("imported", 1)
@@ -175,6 +180,11 @@ def test_one_changed_amount_is_one_change_recorded_against_the_uploader(client):
     assert ExpenditureLine.history.count() == history + 1
 
 
+def metric_column(book, header):
+    """The Metrics sheet's column number with this header."""
+    return next(c.column for c in book[L.METRICS][3] if c.value == header)
+
+
 def cell(sheet, ref, value):
     return lambda book: book[sheet].__setitem__(ref, value)
 
@@ -185,16 +195,19 @@ BAD_EDITS = {
         "The Income sheet is missing or was renamed",
     ),
     "deleted sheet": (lambda book: book.remove(book[L.METRICS]), "The Metrics sheet is missing"),
-    "extra column": (cell(L.EXPENDITURE, "O3", "Notes"), "Unexpected column 'Notes'"),
+    "extra column": (cell(L.EXPENDITURE, "Q3", "Notes"), "Unexpected column 'Notes'"),
     "missing column": (
         lambda book: book[L.EXPENDITURE].delete_cols(3),
         "This column should be 'Theme'",
     ),
     "text in a number cell": (
-        cell(L.EXPENDITURE, "M4", "about a million"),
-        "Enter an amount in pounds",
+        cell(L.EXPENDITURE, "O4", "about a million"),
+        "2017/18 (£000): enter the amount in £000 as a number",
     ),
-    "formula in a value cell": (cell(L.INCOME, "C4", "=1+1"), "Enter a value, not a formula"),
+    "formula in a value cell": (
+        cell(L.INCOME, "C4", "=1+1"),
+        "2017/18 (£000): enter a value, not a formula",
+    ),
     "merged cells": (
         lambda book: book[L.EXPENDITURE].merge_cells("B4:C4"),
         "Merged cells are not allowed",
@@ -208,19 +221,25 @@ BAD_EDITS = {
         "is already used for a different scheme",
     ),
     "unknown list value": (
-        cell(L.EXPENDITURE, "E4", "Space travel"),
-        "'Space travel' is not in this round's list",
+        cell(L.EXPENDITURE, "G4", "Space travel"),
+        "Area of spend: 'Space travel' is not in this round's list",
     ),
-    "negative amount": (cell(L.INCOME, "C5", -5), "Enter an amount of £0 or more"),
+    "negative amount": (
+        cell(L.INCOME, "C5", -5),
+        "2017/18 (£000): enter an amount of 0 or more (£000)",
+    ),
     "joint shares not 100": (
         lambda book: (
-            cell(L.EXPENDITURE, "F4", "Joint")(book),
-            cell(L.EXPENDITURE, "G4", 30)(book),
-            cell(L.EXPENDITURE, "H4", 60)(book),
+            cell(L.EXPENDITURE, "H4", "Joint")(book),
+            cell(L.EXPENDITURE, "I4", 30)(book),
+            cell(L.EXPENDITURE, "J4", 60)(book),
         ),
-        "must add up to 100%",
+        "% NHS: the NHS and LA shares must add up to 100%.",
     ),
-    "metric period not used": (cell(L.METRICS, "D4", 5), "is not a period of this metric"),
+    "formula in a metric cell": (
+        lambda book: book[L.METRICS].cell(row=4, column=metric_column(book, "2017/18"), value="=1"),
+        "2017/18: enter a value, not a formula",
+    ),
     "old template version": (cell(L.META, "B3", "0"), "This is version 0 of the template"),
 }
 
@@ -242,13 +261,14 @@ def test_bad_workbooks_are_refused_with_the_cell_and_nothing_is_written(client, 
 
 def test_problem_rows_name_the_sheet_and_cell(client):
     login(client, "bhr.finance")
-    data = edit(download(client), cell(L.EXPENDITURE, "M4", "lots"))
+    data = edit(download(client), cell(L.EXPENDITURE, "O4", "lots"))
     rows = problems(upload(client, data))
-    assert any("Expenditure!M4" in row and "Enter an amount in pounds" in row for row in rows)
+    assert any("Expenditure!O4" in row and "enter the amount in £000" in row for row in rows)
+    assert not any("pounds" in row for row in rows)  # a £'000 sheet speaks of £000
     record = TemplateUpload.objects.get()
     csv = client.get(f"{HAVERING}finance/upload/{record.pk}/problems.csv").content.decode()
     assert csv.splitlines()[0] == "Tab,Section,Cell,Problem"
-    assert "Expenditure,Expenditure,M4," in csv
+    assert "Expenditure,Expenditure,O4," in csv
 
 
 def raw_file_cases():
@@ -412,7 +432,7 @@ def test_a_stale_upload_never_undoes_web_edits(client):
     login(client, "bhr.finance")
     data = download(client)
     line = _income_on_the_web("bhr.commissioner", Decimal("123456.00"))
-    edited = edit(data, lambda book: book[L.EXPENDITURE].__setitem__("M4", 1234.56789))
+    edited = edit(data, lambda book: book[L.EXPENDITURE].__setitem__("O4", 1234.56789))
     assert upload(client, edited).status_code == 302
     line.refresh_from_db()
     assert line.amount == Decimal("123456.00")  # the web edit stands
@@ -459,7 +479,7 @@ def test_an_import_says_what_it_changed_and_history_names_the_line(client):
     data = download(client)
     sheet = load_workbook(io.BytesIO(data))[L.EXPENDITURE]
     code = sheet["A4"].value
-    response = upload(client, edit(data, lambda book: book[L.EXPENDITURE].__setitem__("M4", 650)))
+    response = upload(client, edit(data, lambda book: book[L.EXPENDITURE].__setitem__("O4", 650)))
     assert response.status_code == 302
     record = TemplateUpload.objects.latest("uploaded_at")
     [change] = record.change_list

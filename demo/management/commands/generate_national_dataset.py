@@ -10,7 +10,13 @@ from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
 from finance.models import IncomeLine, MinimumAllocation
-from metrics.models import MetricPlanValue, MetricTrajectory
+from metrics.models import (
+    MetricComponentValue,
+    MetricDefinition,
+    MetricPlanValue,
+    MetricTrajectory,
+)
+from metrics.rates import rate
 from plans.models import Area, Plan, PlanNarrative, Round
 from schemes.models import ExpenditureLine, Scheme
 
@@ -66,7 +72,7 @@ class Command(BaseCommand):
             "commissioner": [c for c in round_.commissionertype_set.all() if not c.is_joint],
             "scheme_type": [t for t in round_.schemetype_set.all() if not t.is_other],
         }
-        metrics = list(round_.metrics.prefetch_related("periods"))
+        metrics = list(round_.metrics.prefetch_related("periods", "components"))
         made = 0
         for index, area in enumerate(areas):
             self.make_plan(
@@ -133,10 +139,46 @@ class Command(BaseCommand):
             )
         for metric in metrics:
             trajectory = MetricTrajectory.objects.create(plan=plan, metric=metric)
+            components = list(metric.components.all())
+            if components and metric.rate_base:
+                # Counted in parts (delayed days by who is responsible) over a population:
+                # the template reads the parts and the population, and computes the rate.
+                self.make_counted(trajectory, metric, components, rng)
+                continue
             MetricPlanValue.objects.bulk_create(
-                MetricPlanValue(
-                    trajectory=trajectory, period=period, value=Decimal(rng.randrange(50, 900))
-                )
+                MetricPlanValue(trajectory=trajectory, period=period, value=value(metric, rng))
                 for period in metric.periods.all()
             )
         return plan
+
+    def make_counted(self, trajectory, metric, components, rng):
+        population = Decimal(rng.randrange(150_000, 400_000))
+        parts, values = [], []
+        for period in metric.periods.all():
+            counts = [Decimal(rng.randrange(0, 300)) for _component in components]
+            parts += [
+                MetricComponentValue(
+                    trajectory=trajectory, period=period, component=component, value=count
+                )
+                for component, count in zip(components, counts, strict=True)
+            ]
+            numerator = sum(counts, Decimal(0))
+            values.append(
+                MetricPlanValue(
+                    trajectory=trajectory,
+                    period=period,
+                    numerator=numerator,
+                    denominator=population,
+                    value=rate(numerator, population, metric.rate_base),
+                )
+            )
+        MetricComponentValue.objects.bulk_create(parts)
+        MetricPlanValue.objects.bulk_create(values)
+
+
+def value(metric, rng):
+    """A plausible planned value in the metric's unit: a percentage stays within 0-100
+    (one decimal place, as the template asks), a count or rate is a whole number."""
+    if metric.unit == MetricDefinition.Unit.PERCENTAGE:
+        return Decimal(rng.randrange(600, 1000)) / 10
+    return Decimal(rng.randrange(50, 900))

@@ -56,7 +56,7 @@ class Command(BaseCommand):
             if build is bhr.build and assurance:
                 story = True
                 for plan in run_assurance():
-                    status = plan.get_status_display().lower()
+                    status = plan.status_label.lower()
                     self.stdout.write(f"Assurance story: {plan} is {status}")
         if story:  # returns need an approved plan: Havering's, and Barnet's (approved here)
             for line in build_returns():

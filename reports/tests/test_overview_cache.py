@@ -1,0 +1,134 @@
+"""The overview kept per latest change (reports.overview.kept): a warm page costs a
+fixed, small number of queries, and is never stale: any write the overview reads
+(through the page's writers, in bulk without history, to returns) shows at once."""
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.db import connection, transaction
+from django.db.models import Sum
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from plans.findings import money
+from plans.models import Plan, Role
+from plans.tests.helpers import login
+from reports import overview
+from returns.models import PlanReturn
+from schemes import bulk
+from schemes.models import ExpenditureLine
+
+pytestmark = pytest.mark.django_db
+URL = "/overview/?round=2017-19&region=london"
+
+
+def get(client, django_capture_on_commit_callbacks, url=URL):
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode(), len(queries)
+
+
+def table(page):
+    """The page after the form's CSRF token, without the script nonces."""
+    return re.sub(r'nonce="[^"]+"', "", page[page.index('id="status-counts"') :])
+
+
+def havering_spend():
+    lines = ExpenditureLine.objects.filter(scheme__plan__area__slug="havering")
+    return lines.aggregate(total=Sum("amount"))["total"]
+
+
+def test_a_warm_overview_costs_a_few_queries_and_the_same_page(
+    client, django_capture_on_commit_callbacks
+):
+    login(client, "admin")
+    cold_page, cold = get(client, django_capture_on_commit_callbacks)
+    warm_page, warm = get(client, django_capture_on_commit_callbacks)
+    assert table(warm_page) == table(cold_page)
+    # session and user (and its save), roles, the round and region (the filter and its
+    # choices), the latest change, and savepoints; none of the aggregates.
+    assert warm <= 17 < cold - 10
+    assert get(client, django_capture_on_commit_callbacks, URL + "&sort=-spend")[1] == warm
+
+
+def test_an_edited_plan_shows_at_once(client, django_capture_on_commit_callbacks):
+    login(client, "admin")
+    before = money(havering_spend())
+    assert before in get(client, django_capture_on_commit_callbacks)[0]
+    line = ExpenditureLine.objects.filter(scheme__plan__area__slug="havering").first()
+    line.amount += Decimal("1000000")
+    bulk.update_with_history([(line, ("amount",))], user=None)  # the import's writer
+    after = money(havering_spend())
+    page = get(client, django_capture_on_commit_callbacks)[0]
+    assert after in page and before not in page
+
+
+def test_a_status_change_shows_at_once(client, django_capture_on_commit_callbacks):
+    login(client, "admin")
+    assert (
+        "Submitted"
+        not in get(client, django_capture_on_commit_callbacks)[0]
+        .split('id="status-counts"')[1]
+        .split("</dl>")[0]
+    )
+    Plan.objects.filter(round__slug="2017-19", area__slug="havering").update(
+        status=Plan.Status.SUBMITTED, updated_at=timezone.now()
+    )  # in place, without history: the auto-updated time still moves
+    counts = get(client, django_capture_on_commit_callbacks)[0].split('id="status-counts"')[1]
+    assert "Submitted" in counts.split("</dl>")[0]
+
+
+def test_writes_without_history_and_returns_change_the_marker():
+    marker = overview.latest_change()
+    assert overview.latest_change() == marker  # nothing changed: the same marker
+    line = ExpenditureLine.objects.filter(scheme__plan__area__slug="havering").first()
+    line.pk = None
+    ExpenditureLine.objects.bulk_create([line])  # a bulk load leaves no history row
+    assert overview.latest_change() != marker
+    marker = overview.latest_change()
+    ExpenditureLine.objects.filter(pk=line.pk).delete()
+    assert overview.latest_change() != marker
+    marker = overview.latest_change()
+    Role.objects.filter(user__username="london.reviewer").delete()
+    assert overview.latest_change() != marker, "a row gone from a table kept without history"
+    marker = overview.latest_change()
+    plan = Plan.objects.get(round__slug="2017-19", area__slug="havering")
+    period = plan.round.return_periods.first()
+    plan_return = PlanReturn.objects.create(plan=plan, period=period)
+    assert overview.latest_change() != marker, "returns are covered too"
+    marker = overview.latest_change()
+    plan_return.progress = "Changed"
+    plan_return.save()
+    assert overview.latest_change() != marker
+
+
+def test_a_rolled_back_read_is_not_kept(django_capture_on_commit_callbacks):
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.get(username="admin")
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return "value"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            assert overview.kept(user, ("test",), compute) == "value"
+            transaction.set_rollback(True)
+        assert overview.kept(user, ("test",), compute) == "value"
+    assert overview.kept(user, ("test",), compute) == "value"
+    assert len(calls) == 2  # computed again after the rollback, then kept
+
+
+def test_each_user_has_their_own(client, django_capture_on_commit_callbacks):
+    login(client, "admin")
+    national = get(client, django_capture_on_commit_callbacks, "/overview/?round=2017-19")[0]
+    login(client, "london.reviewer")
+    regional = get(client, django_capture_on_commit_callbacks, "/overview/?round=2017-19")[0]
+    assert "Showing 1 to 50 of 152" in national and "of 152" not in regional
