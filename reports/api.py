@@ -57,6 +57,7 @@ class SchemeSerializer(serializers.ModelSerializer):
             "scheme_type",
             "scheme_type_other",
             "lead_provider",
+            "joint_lead_provider",
         ]
 
 

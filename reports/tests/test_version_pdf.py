@@ -90,3 +90,29 @@ def test_only_those_who_may_see_the_plan_get_the_pdf(havering, client):
     assert client.get(PDF).status_code == 404
     login(client, "bhr.commissioner")
     assert client.get("/plans/2017-19/havering/versions/2/plan.pdf").status_code == 404
+
+
+def test_a_joint_lead_provider_is_in_the_version_pdf_and_the_api(client):
+    from rest_framework.authtoken.models import Token
+
+    from schemes.models import Scheme
+
+    the_plan = plan("2017-19", "havering")
+    Scheme.objects.filter(plan=the_plan, code="H1").update(
+        lead_provider="NELFT", joint_lead_provider="London Borough of Havering"
+    )
+    PlanVersion.objects.create(plan=the_plan, number=1, snapshot=take_snapshot(the_plan))
+    Plan.objects.filter(pk=the_plan.pk).update(status=Plan.Status.SUBMITTED)
+    login(client, "london.reviewer")
+    flat = " ".join(run("pdftotext", "-", "-", data=client.get(PDF).content).split())
+    assert "Lead provider: NELFT and London Borough of Havering (joint)" in flat
+    token = Token.objects.create(user_id=client.session["_auth_user_id"])
+    client.logout()
+    found = client.get(
+        f"/api/schemes/?plan={the_plan.pk}", HTTP_AUTHORIZATION=f"Token {token.key}"
+    ).json()["results"]
+    h1 = next(s for s in found if s["code"] == "H1")
+    assert (h1["lead_provider"], h1["joint_lead_provider"]) == (
+        "NELFT",
+        "London Borough of Havering",
+    )
