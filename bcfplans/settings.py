@@ -239,17 +239,20 @@ SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-MAILERS = {
-    "default": {
-        "BACKEND": os.environ.get(
-            "EMAIL_BACKEND",
-            "django.core.mail.backends.console.EmailBackend"
-            if DEBUG
-            else "django.core.mail.backends.smtp.EmailBackend",
-        ),
-        "OPTIONS": {"host": os.environ.get("EMAIL_HOST", "localhost")} if not DEBUG else {},
-    },
-}
+
+def mailer(environ, debug: bool) -> dict:
+    """The default mailer. Only the SMTP backend takes a host: Django 6.1 refuses
+    options a backend does not know, so a console or in-memory backend chosen by
+    EMAIL_BACKEND in production must not be handed one."""
+    smtp = "django.core.mail.backends.smtp.EmailBackend"
+    backend = environ.get(
+        "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend" if debug else smtp
+    )
+    options = {"host": environ.get("EMAIL_HOST", "localhost")} if backend == smtp else {}
+    return {"BACKEND": backend, "OPTIONS": options}
+
+
+MAILERS = {"default": mailer(os.environ, DEBUG)}
 
 LOGGING = {
     "version": 1,

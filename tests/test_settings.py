@@ -103,3 +103,40 @@ def test_the_embedded_database_serves_two_writers_without_locked_errors(tmp_path
 
 def _sql(statement):
     return f"from django.db import connection\nconnection.cursor().execute({statement!r})\n"
+
+
+def test_production_can_choose_a_mailer_that_takes_no_host():
+    """The bench and a staging site run DEBUG off with an in-memory or console mailer;
+    Django 6.1 refuses a host option on those, so sending a mail used to fail."""
+    script = (
+        "import django; django.setup();"
+        "from django.core.mail import send_mail;"
+        "print(send_mail('s', 'b', 'from@example.org', ['to@example.org']))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            **PRODUCTION,
+            "DJANGO_SETTINGS_MODULE": "bcfplans.settings",
+            "DATABASE_URL": "sqlite:////tmp/bcf-mailer-check.sqlite3",
+            "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "1"
+
+
+def test_smtp_mailer_is_given_its_host():
+    from bcfplans.settings import mailer
+
+    smtp = mailer({"EMAIL_HOST": "mail.example.org"}, debug=False)
+    assert smtp == {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {"host": "mail.example.org"},
+    }
+    assert mailer({}, debug=True)["OPTIONS"] == {}
