@@ -17,11 +17,12 @@ def _media_in_a_temporary_folder(settings, tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
-def _no_findings_kept_between_tests():
-    """Kept findings are keyed by content versions (latest history ids), which SQLite
-    reuses after a test's rollback: each test starts with none kept."""
+def _nothing_kept_between_tests():
+    """Each test starts with no findings or tables kept under content stamps (a
+    stamp's token is random, but a test that sets up a cache hit should not find
+    another test's results)."""
     from django.core.cache import caches
 
-    from plans.findings import FINDINGS_CACHE
+    from plans.stamps import CACHE
 
-    caches[FINDINGS_CACHE].clear()
+    caches[CACHE].clear()

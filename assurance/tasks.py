@@ -22,6 +22,7 @@ from plans.models import (
     SignOff,
 )
 from plans.sections.selectors import section_status
+from plans.stamps import kept_for_plan
 from schemes.models import ExpenditureLine, Scheme
 
 Kind = Section.Kind
@@ -62,6 +63,16 @@ def content_by_kind(plan):
     flags = {kind: row[f"has_{kind}"] for kind in checks}
     flags[Kind.PLAN_DETAILS] = bool(plan.boundary_differences or plan.date_agreed_at_hwb)
     return flags
+
+
+def _content(plan):
+    """(the sections with a narrative answer, {section kind: has content})."""
+    answered = set(
+        NarrativeAnswer.objects.filter(narrative=plan.narrative_id)
+        .filter(~Q(text=""))
+        .values_list("section_id", flat=True)
+    )
+    return answered, content_by_kind(plan)
 
 
 def section_for_finding(finding, sections):
@@ -114,12 +125,7 @@ def task_list(plan, findings=None):
         row.section_id: row
         for row in SectionProgress.objects.for_plan(plan).select_related("updated_by")
     }
-    answered = set(
-        NarrativeAnswer.objects.filter(narrative=plan.narrative_id)
-        .filter(~Q(text=""))
-        .values_list("section_id", flat=True)
-    )
-    content = content_by_kind(plan)
+    answered, content = kept_for_plan("task-content", plan, _content)
     tasks = []
     for section in sections:
         row = progress.get(section.pk)

@@ -14,6 +14,7 @@ from typing import Any
 from finance.checks import Check, rule_figures
 from plans.findings import ERROR, RULES, Finding
 from plans.models import Plan
+from plans.stamps import kept_for_plan
 
 MET, NOT_MET, NOT_SET = "met", "not_met", "not_set"
 
@@ -55,7 +56,9 @@ def verdicts(plan: Plan, findings: Iterable[Finding], link: Any) -> list[Verdict
     gives a finding's row for the page (its section and address)."""
     findings = list(findings)
     round_rules = list(plan.round.rules.all())
-    figures = rule_figures(plan, findings, round_rules)
+    figures = kept_for_plan(
+        "rule-figures", plan, lambda plan: rule_figures(plan, findings, round_rules)
+    )
     out = []
     for code, severity in ((r.code, r.severity) for r in round_rules):
         registered = RULES[code]

@@ -49,7 +49,7 @@ def plan_overview(request, round_slug, area_slug):
     except Http404:
         return _not_started(request, round_slug, area_slug)
     tasks, findings = task_list(plan)
-    partners = list(plan.narrative.plans.select_related("area").order_by("area__name"))
+    partners = list(plan.narrative.plans.select_related("round", "area").order_by("area__name"))
     return render(
         request,
         "plans/plan_overview.html",

@@ -1,8 +1,8 @@
 from django.db import models
 from django.db.models import Q
-from simple_history.models import HistoricalRecords
 
 from plans.fields import MoneyField
+from plans.history import audit_trail
 
 
 class IncomeLine(models.Model):
@@ -13,7 +13,7 @@ class IncomeLine(models.Model):
     year = models.ForeignKey("plans.FinancialYear", on_delete=models.PROTECT)
     amount = MoneyField()
     note = models.CharField(max_length=300, blank=True)
-    history = HistoricalRecords()
+    history = audit_trail()
 
     class Meta:
         ordering = ["plan", "year", "source__order"]
@@ -44,7 +44,7 @@ class MinimumAllocation(models.Model):
     year = models.ForeignKey("plans.FinancialYear", on_delete=models.PROTECT)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     amount = MoneyField()
-    history = HistoricalRecords()
+    history = audit_trail()
 
     class Meta:
         ordering = ["area", "year", "kind"]

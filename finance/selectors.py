@@ -10,7 +10,6 @@ from decimal import Decimal
 from typing import Any, TypedDict
 
 from django.db.models import Case, DecimalField, F, Q, Sum, Value, When
-from django.db.models.functions import Coalesce
 
 from plans.findings import plan_findings
 from plans.models import Area, FinancialYear, FundingSource, Plan
@@ -168,24 +167,29 @@ def pooled_budget_by_year(plan: Plan) -> list[tuple[str, Decimal | None, Decimal
 
 
 def income_table(
-    plan: Plan, years: Sequence[FinancialYear], sources: Sequence[FundingSource] | None = None
+    plan: Plan,
+    years: Sequence[FinancialYear],
+    sources: Sequence[FundingSource] | None = None,
+    income: Iterable[checks_module.Income] | None = None,
 ) -> tuple[list[tuple[FundingSource, list[Decimal]]], list[FundingSource]]:
     """([(source, [amount per year])], sources) for every funding source and part of the
-    round, in the round's order."""
+    round, in the round's order; from the plan's income_rows if given (rows of other
+    plans among them are left out), else with one query."""
+    if income is None:
+        income = checks_module.income_rows([plan.pk])
     # A parent source (the CCG minimum, the iBCF) shows the sum of its "of which" parts
-    # and any line of its own: the database adds them, grouped by the parent.
-    sums = {
-        (row["key"], row["year"]): row["total"]
-        for row in IncomeLine.objects.filter(plan=plan)
-        .annotate(key=Coalesce("source__parent", "source"))
-        .values("key", "year")
-        .annotate(total=Sum("amount"))
-    } | {
-        (row["source"], row["year"]): row["total"]
-        for row in IncomeLine.objects.filter(plan=plan, source__parent__isnull=False)
-        .values("source", "year")
-        .annotate(total=Sum("amount"))
-    }
+    # and any line of its own; a part shows its own lines.
+    by_parent: dict[tuple[int, int], Decimal] = {}
+    parts: dict[tuple[int, int], Decimal] = {}
+    for row in income:
+        if row.plan != plan.pk:
+            continue
+        key = (row.source if row.parent is None else row.parent, row.year)
+        by_parent[key] = by_parent[key] + row.total if key in by_parent else row.total
+        if row.parent is not None:
+            key = (row.source, row.year)
+            parts[key] = parts[key] + row.total if key in parts else row.total
+    sums = by_parent | parts
     if sources is None:
         sources = list(plan.round.funding_sources.select_related("parent").order_by("order"))
     return [(s, [sums.get((s.pk, y.pk), ZERO) for y in years]) for s in sources], list(sources)
@@ -224,14 +228,19 @@ def finance_summary(plan: Plan, partner_plans: Collection[Plan]) -> FinanceSumma
     round's own rules, read from the plan's findings, never compared again here."""
     findings = plan_findings(plan, only=SUMMARY_RULES)
     area = plan.area.slug
-    money = checks_module.money_figures(plan)
+    # The income of the plan and its partners, summed once by plan, year and source:
+    # the plan's checks, its income table and the income by area all add it up.
+    income = checks_module.income_rows({plan.pk} | {p.pk for p in partner_plans})
+    money = checks_module.money_figures(plan, income)
     years, sources = money.years, money.sources
-    income_rows, _sources = income_table(plan, years, sources)
+    income_rows, _sources = income_table(plan, years, sources, income)
     balance, checks = checks_module.rule_checks(money, findings, plan.round.rules.all())
     pooled = money.income_by_year
-    frame = tables.spend_frame(partner_plans)
-    groups = tables.spent_groups(frame, [s.report_group for s in sources])
-    spend_tables = tables.by_theme_and_source(frame, years, groups)
+    # The partners' spending, summed once by the database: every table, subtotal and
+    # total below is added up from these few rows.
+    spending = tables.spend_rows(partner_plans)
+    groups = tables.spent_groups(spending, [s.report_group for s in sources])
+    spend_tables = tables.by_theme_and_source(spending, years, groups)
     # The same figures as flat rows (theme, scheme, [per group], total), as the PDF prints.
     themes: list[tuple[FinancialYear, list[ThemeRow], list[Decimal], Decimal]] = [
         (
@@ -242,8 +251,13 @@ def finance_summary(plan: Plan, partner_plans: Collection[Plan]) -> FinanceSumma
         )
         for table in spend_tables
     ]
-    by_area_in = income_by_area(partner_plans)
-    by_area_out = expenditure_by_area(partner_plans)
+    area_of = {p.pk: p.area.slug for p in partner_plans}
+    by_area_in: ByAreaAndYear = {}
+    for row in income:
+        if row.plan in area_of:
+            sums = by_area_in.setdefault(area_of[row.plan], {})
+            sums[row.start_year] = sums.get(row.start_year, ZERO) + row.total
+    by_area_out = tables.spend_by_area(spending)
     by_area = [
         (
             p.area,
@@ -261,8 +275,8 @@ def finance_summary(plan: Plan, partner_plans: Collection[Plan]) -> FinanceSumma
     return {
         "income_totals": [pooled.get(y.start_year, ZERO) for y in years],
         "spend_tables": spend_tables,
-        "area_tables": tables.by_theme_and_area(frame, years, areas) if len(areas) > 1 else [],
-        "recurrence": tables.recurrence_by_year(frame[frame["area"] == area], years),
+        "area_tables": tables.by_theme_and_area(spending, years, areas) if len(areas) > 1 else [],
+        "recurrence": tables.recurrence_by_year([r for r in spending if r.area == area], years),
         "years": years,
         "income_rows": income_rows,
         "balance": balance,

@@ -8,7 +8,7 @@ from plans.models import Section
 from plans.sections.selectors import can_edit, progress_for, section_of_kind
 from plans.ui import CompletionForm, error_summary, page_conflict, save_and_respond
 
-from . import actions, selectors
+from . import actions, selectors, tables
 from .forms import IncomeForm
 
 
@@ -26,9 +26,11 @@ def summary(request, round_slug, area_slug):
         "can_edit": permissions.can_edit_finance(request.user, plan),
         "completion": CompletionForm.for_progress(progress),
     }
-    return render(
-        request, "finance/summary.html", context | selectors.finance_summary(plan, partners)
+    summary = selectors.finance_summary(plan, partners)
+    tables.print_figures(
+        summary["spend_tables"] + summary["area_tables"], plan.round.amounts_in_thousands
     )
+    return render(request, "finance/summary.html", context | summary)
 
 
 @login_required

@@ -1,9 +1,9 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from simple_history.models import HistoricalRecords
 
 from plans.fields import MoneyField
+from plans.history import audit_trail
 
 VALUE = {"max_digits": 14, "decimal_places": 2, "null": True, "blank": True}
 
@@ -102,7 +102,7 @@ class MetricBaseline(models.Model):
     value = models.DecimalField(**VALUE)
     numerator = models.DecimalField(**VALUE)
     denominator = models.DecimalField(**VALUE)
-    history = HistoricalRecords()
+    history = audit_trail()
 
     class Meta:
         constraints = [
@@ -121,7 +121,7 @@ class MetricTrajectory(models.Model):
     metric = models.ForeignKey(MetricDefinition, on_delete=models.PROTECT)
     name = models.CharField(max_length=100, default="Plan")
     is_plan = models.BooleanField(default=True)
-    history = HistoricalRecords()
+    history = audit_trail()
 
     class Meta:
         ordering = ["plan", "metric__order", "-is_plan", "name"]
@@ -149,7 +149,7 @@ class MetricPlanValue(models.Model):
     value = models.DecimalField(**VALUE)
     numerator = models.DecimalField(**VALUE)
     denominator = models.DecimalField(**VALUE)
-    history = HistoricalRecords()
+    history = audit_trail()
 
     class Meta:
         ordering = ["trajectory", "period__order"]
@@ -168,7 +168,7 @@ class MetricComponentValue(models.Model):
     period = models.ForeignKey(MetricPeriod, on_delete=models.PROTECT)
     component = models.ForeignKey(MetricComponent, on_delete=models.PROTECT)
     value = models.DecimalField(max_digits=14, decimal_places=2)
-    history = HistoricalRecords()
+    history = audit_trail()
 
     class Meta:
         ordering = ["trajectory", "period__order", "component__order"]
@@ -188,7 +188,7 @@ class MetricActual(models.Model):
     value = models.DecimalField(**VALUE)
     numerator = models.DecimalField(**VALUE)
     denominator = models.DecimalField(**VALUE)
-    history = HistoricalRecords()
+    history = audit_trail()
 
     class Meta:
         constraints = [
@@ -211,7 +211,7 @@ class PerformanceContingency(models.Model):
     # ... and each year after it ("ongoing"), as the 2014-16 template asks.
     ongoing_savings = MoneyField(null=True, blank=True)
     ongoing_support = MoneyField(null=True, blank=True)
-    history = HistoricalRecords()
+    history = audit_trail()
 
     class Meta:
         verbose_name_plural = "performance contingencies"
@@ -235,7 +235,7 @@ class MetricYearTarget(models.Model):
     value = models.DecimalField(**VALUE)
     numerator = models.DecimalField(**VALUE)
     denominator = models.DecimalField(**VALUE)
-    history = HistoricalRecords()
+    history = audit_trail()
 
     class Meta:
         ordering = ["trajectory", "year__start_year"]
@@ -256,7 +256,7 @@ class LocalMetric(models.Model):
     name = models.CharField(max_length=200)
     definition = models.TextField(blank=True)
     units = models.CharField(max_length=100, blank=True, help_text='E.g. "per 100,000 aged 65+".')
-    history = HistoricalRecords()
+    history = audit_trail()
 
     class Meta:
         constraints = [

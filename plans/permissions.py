@@ -42,7 +42,7 @@ def partner_plans(user, plan):
     name: finance totals and the PDF show only these."""
     return list(
         visible_plans(user, plan.narrative.plans.all())
-        .select_related("area")
+        .select_related("round", "area")
         .order_by("area__name")
     )
 
@@ -119,7 +119,7 @@ def get_plan_for(user, round_slug, area_slug, action="view", queryset=None):
     queryset = queryset if queryset is not None else Plan.objects.all()
     plan = (
         visible_plans(user, queryset)
-        .select_related("round", "area", "area__region", "narrative")
+        .select_related("round", "area", "area__region", "narrative", "content_stamp")
         .filter(round__slug=round_slug, area__slug=area_slug)
         .first()
     )

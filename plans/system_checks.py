@@ -57,7 +57,7 @@ def round_returns_are_valid(
             errors.append(
                 checks.Error(
                     f"Round {name}: {problem}.",
-                    hint=f"Fix the [returns] table in {path.name} (README \"Returns\").",
+                    hint=f'Fix the [returns] table in {path.name} (README "Returns").',
                     obj=path.name,
                     id="plans.E003",
                 )

@@ -23,6 +23,8 @@ from finance import selectors
 from finance.models import MinimumAllocation
 from plans import permissions
 from plans.models import Area, Plan
+from plans.stamps import kept_for_plans
+from schemes.models import ExpenditureLine
 
 Kind = MinimumAllocation.Kind
 MONEY_RULES = [
@@ -55,7 +57,7 @@ def overview_rows(user, round_, region=None, status=None):
     if status:
         plans = plans.filter(status=status)
     plans = list(
-        plans.select_related("area", "round").annotate(
+        plans.select_related("area", "round", "content_stamp").annotate(
             version=Max("versions__number"), submitted_at=Max("versions__submitted_at")
         )
     )
@@ -63,19 +65,8 @@ def overview_rows(user, round_, region=None, status=None):
     if status:
         areas = areas.filter(pk__in=by_area)
     areas = list(areas)
-    income = selectors.income_by_area(plans)
-    spend = selectors.expenditure_by_area(plans)
-    balance_in, balance_out = selectors.income_by_source(plans), selectors.spend_by_source(plans)
-    ring = selectors.ring_fenced_actuals(plans)
+    money = plan_money(plans)
     minimums = selectors.minimums_by_kind([a.pk for a in areas])
-    # Group the aggregates by area once, so each row is a dictionary lookup.
-    ring_by_area, in_by_area, out_by_area = defaultdict(dict), defaultdict(dict), defaultdict(dict)
-    for (a, y), v in ring.items():
-        ring_by_area[a][y] = v
-    for (a, y, s), v in balance_in.items():
-        in_by_area[a][(y, s)] = v
-    for (a, y, s), v in balance_out.items():
-        out_by_area[a][(y, s)] = v
     now = timezone.now()
     overdue = overdue_by_plan(plans)
     rows = []
@@ -87,13 +78,13 @@ def overview_rows(user, round_, region=None, status=None):
             continue
         if plan.submitted_at:
             row.days_since_submission = (now - plan.submitted_at).days
-        slug = area.slug
-        agreed = income.get(slug, {})
+        figures = money[plan.pk]
+        agreed = figures["income"]
         row.income, row.spend = (
             sum(agreed.values(), Decimal(0)),
-            sum(spend.get(slug, {}).values(), Decimal(0)),
+            sum(figures["spend"].values(), Decimal(0)),
         )
-        area_ring = ring_by_area[slug]
+        area_ring = figures["ring"]
         actuals = {
             "pooled_budget": agreed,
             "social_care": {y: v["social_care"] for y, v in area_ring.items()},
@@ -103,7 +94,7 @@ def overview_rows(user, round_, region=None, status=None):
             minimum = minimums[area.pk][key]
             met = not finance_rules.minimum_met(key, label, actuals[key], minimum)
             row.rules[key] = met if minimum else None
-        mine_in, mine_out = in_by_area[slug], out_by_area[slug]
+        mine_in, mine_out = figures["in"], figures["out"]
         row.rules["balanced"] = (
             not finance_rules.income_equals_expenditure(mine_in, mine_out, {})
             if (mine_in or mine_out)
@@ -112,16 +103,66 @@ def overview_rows(user, round_, region=None, status=None):
     return rows
 
 
+def plan_money(plans: list[Plan]) -> dict[int, dict[str, dict]]:
+    """{plan pk: its figures for the overview}, each plan's kept under its content
+    stamp: after a change, only the changed plans are summed again."""
+    return kept_for_plans("overview-money", plans, _sum_money)
+
+
+def _sum_money(plans: list[Plan]) -> dict[int, dict[str, dict]]:
+    """The plans' figures, summed by the database: seven queries for any number."""
+    slugs = {plan.area.slug: plan.pk for plan in plans}
+    money: dict[int, dict[str, dict]] = {
+        plan.pk: {part: {} for part in ("in", "out", "ring", "by_group", "by_theme")}
+        for plan in plans
+    }
+    income, spend = selectors.income_by_area(plans), selectors.expenditure_by_area(plans)
+    for slug, pk in slugs.items():
+        money[pk]["income"], money[pk]["spend"] = income.get(slug, {}), spend.get(slug, {})
+    for (slug, year), values in selectors.ring_fenced_actuals(plans).items():
+        money[slugs[slug]]["ring"][year] = values
+    for part, totals in (
+        ("in", selectors.income_by_source(plans)),
+        ("out", selectors.spend_by_source(plans)),
+    ):
+        for (slug, year, source), total in totals.items():
+            money[slugs[slug]][part][(year, source)] = total
+    for part, column in (("by_group", "source__report_group"), ("by_theme", "scheme__theme")):
+        rows = (
+            ExpenditureLine.objects.filter(scheme__plan__in=plans)
+            .values_list("scheme__plan", column, "year__start_year")
+            .annotate(total=Sum("amount"))
+            .order_by()
+        )
+        for pk, key, year, total in rows:
+            money[pk][part][(key, year)] = total
+    return money
+
+
+def _across(money: dict[int, dict[str, dict]], part: str, column: str) -> list[dict[str, Any]]:
+    """[{column, year__start_year, total}] of one part summed across the plans, in
+    order of the column and the year."""
+    totals: defaultdict[tuple, Decimal] = defaultdict(Decimal)
+    for figures in money.values():
+        for key, total in figures[part].items():
+            totals[key] += total
+    return [
+        {column: key, "year__start_year": year, "total": total}
+        for (key, year), total in sorted(totals.items())
+    ]
+
+
 def rollups(plans):
     """Totals across the plans: spend by source and year, by theme and year, and the
-    ring-fences against their minimums. Aggregated in the database."""
-    by_source = selectors.spend_by_group_and_year(plans)
-    by_theme = selectors.spend_by_theme_and_year(plans)
-    ring = selectors.ring_fenced_actuals(plans)
+    ring-fences against their minimums, from each plan's figures (plan_money)."""
+    money = plan_money(plans)
+    by_source = _across(money, "by_group", "source__report_group")
+    by_theme = _across(money, "by_theme", "scheme__theme")
     totals = defaultdict(lambda: Decimal(0))
-    for (_area, year), values in ring.items():
-        totals[("social_care", year)] += values["social_care"]
-        totals[("out_of_hospital", year)] += values["out_of_hospital"]
+    for figures in money.values():
+        for year, values in figures["ring"].items():
+            totals[("social_care", year)] += values["social_care"]
+            totals[("out_of_hospital", year)] += values["out_of_hospital"]
     minimum = (
         MinimumAllocation.objects.filter(area__plans__in=plans)
         .values("kind", "year__start_year")

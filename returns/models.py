@@ -7,9 +7,9 @@ history; the events of a return are only ever added."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from simple_history.models import HistoricalRecords
 
 from plans.fields import MoneyField
+from plans.history import audit_trail
 from plans.models import ReturnSettings
 from plans.models.workflow import AppendOnly
 
@@ -44,7 +44,7 @@ class PlanReturn(models.Model):
     )
     submitted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords()
+    history = audit_trail()
 
     class Meta:
         ordering = ["plan", "period__ends"]
@@ -77,7 +77,7 @@ class ReturnPart(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     updated_at = models.DateTimeField(null=True, blank=True)
-    history = HistoricalRecords()
+    history = audit_trail()
 
     class Meta:
         constraints = [
@@ -95,7 +95,7 @@ class ConditionReport(models.Model):
     condition = models.ForeignKey("plans.NationalCondition", on_delete=models.PROTECT)
     still_met = models.BooleanField(null=True)
     explanation = models.TextField(blank=True)
-    history = HistoricalRecords()
+    history = audit_trail()
 
     class Meta:
         constraints = [
@@ -115,7 +115,7 @@ class IncomeReport(models.Model):
     source = models.ForeignKey("plans.FundingSource", on_delete=models.PROTECT)
     to_date = MoneyField(null=True, blank=True)
     forecast = MoneyField(null=True, blank=True)
-    history = HistoricalRecords()
+    history = audit_trail()
 
     class Meta:
         constraints = [
@@ -140,7 +140,7 @@ class SpendReport(models.Model):
     source = models.ForeignKey("plans.FundingSource", on_delete=models.PROTECT)
     to_date = MoneyField(null=True, blank=True)
     forecast = MoneyField(null=True, blank=True)
-    history = HistoricalRecords()
+    history = audit_trail()
 
     class Meta:
         constraints = [
@@ -167,7 +167,7 @@ class MetricReport(models.Model):
     value = models.DecimalField(**VALUE)
     numerator = models.DecimalField(**VALUE)
     denominator = models.DecimalField(**VALUE)
-    history = HistoricalRecords()
+    history = audit_trail()
 
     class Meta:
         constraints = [
@@ -189,7 +189,7 @@ class MilestoneReport(models.Model):
     status = models.CharField(max_length=8, choices=Status.choices, blank=True)
     new_date = models.DateField("new date", null=True, blank=True)
     reason = models.TextField(blank=True)
-    history = HistoricalRecords()
+    history = audit_trail()
 
     class Meta:
         constraints = [
@@ -214,7 +214,7 @@ class SchemeReport(models.Model):
     scheme = models.ForeignKey("schemes.Scheme", on_delete=models.CASCADE, related_name="+")
     rag = models.CharField(max_length=5, choices=Rag.choices, blank=True)
     comment = models.TextField(blank=True)
-    history = HistoricalRecords()
+    history = audit_trail()
 
     class Meta:
         constraints = [

@@ -21,6 +21,8 @@ from django.db import connection
 from django.db.models import Field
 from django.utils import timezone
 
+from plans.stamps import touch_rows
+
 from .models import ExpenditureLine
 
 BATCH = 500
@@ -128,6 +130,7 @@ def insert_history(
                 ]
                 params += fixed
             cursor.execute(head + ", ".join([row] * len(batch)), params)
+    touch_rows(ExpenditureLine, lines)
 
 
 def update_with_history(

@@ -1,8 +1,8 @@
 from django.db import models
 from django.db.models import F, Q
-from simple_history.models import HistoricalRecords
 
 from plans.fields import MoneyField
+from plans.history import audit_trail
 
 
 def lead_provider_display(lead: str, joint: str) -> str:
@@ -40,7 +40,7 @@ class Scheme(models.Model):
     metrics = models.ManyToManyField("metrics.MetricDefinition", blank=True, related_name="schemes")
     order = models.PositiveIntegerField(default=0)
     lock_version = models.PositiveIntegerField(default=0, editable=False)
-    history = HistoricalRecords()
+    history = audit_trail()
 
     class Meta:
         ordering = ["plan", "order", "code"]
@@ -91,7 +91,7 @@ class ExpenditureLine(models.Model):
     )
     # The lines were first modelled in `finance`; the tables kept their names when the
     # model moved to the scheme it belongs to (no data moved).
-    history = HistoricalRecords(table_name="finance_historicalexpenditureline")
+    history = audit_trail(table_name="finance_historicalexpenditureline")
 
     class Meta:
         db_table = "finance_expenditureline"

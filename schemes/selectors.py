@@ -5,6 +5,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, Sum
 
+from plans.stamps import kept_for_plan
+
 from .models import ExpenditureLine, Scheme
 
 RECURRENT = ExpenditureLine.Recurrence.RECURRENT
@@ -51,6 +53,17 @@ def schemes_with_totals(plan: "Plan") -> "tuple[list[FinancialYear], list[Scheme
             for y in years
         ]
     return years, schemes
+
+
+def register(plan: "Plan") -> "tuple[list[FinancialYear], list[Scheme], dict[str, Any]]":
+    """The scheme register: years, schemes with their totals, and the totals row,
+    kept under the plan's content stamp."""
+
+    def work(plan: "Plan") -> "tuple[list[FinancialYear], list[Scheme], dict[str, Any]]":
+        years, schemes = schemes_with_totals(plan)
+        return years, schemes, register_totals(plan, years)
+
+    return kept_for_plan("scheme-register", plan, work)
 
 
 def _per_year(prefix: str, years: "list[FinancialYear]") -> dict[str, Sum]:

@@ -18,7 +18,7 @@ from .models import Scheme
 @login_required
 def scheme_list(request, round_slug, area_slug):
     plan = permissions.get_plan_for(request.user, round_slug, area_slug, "view")
-    years, schemes = selectors.schemes_with_totals(plan)
+    years, schemes, totals = selectors.register(plan)
     partners = permissions.partner_plans(request.user, plan)
     # The register is the schemes section's page: it is where the section is completed.
     section = section_of_kind(plan, Section.Kind.SCHEMES)
@@ -29,7 +29,7 @@ def scheme_list(request, round_slug, area_slug):
             "plan": plan,
             "years": years,
             "schemes": schemes,
-            "totals": selectors.register_totals(plan, years),
+            "totals": totals,
             "partners": partners,
             "contributions": selectors.metric_contributions(partners),
             "can_edit": permissions.can_edit_finance(request.user, plan),

@@ -5,12 +5,18 @@ queries however large the plan."""
 
 import pytest
 from django.core.cache import caches
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from simple_history.utils import bulk_update_with_history
 
-from finance.models import IncomeLine
-from plans.findings import FINDINGS_CACHE, check_plan, content_version, plan_findings
+from finance.models import IncomeLine, MinimumAllocation
+from metrics.models import MetricPlanValue
+from plans.findings import check_plan, plan_findings
+from plans.models import NarrativeAnswer, Plan
+from plans.stamps import CACHE, stamp_of, stamps_of, touch
 from plans.tests.helpers import login, plan
+from schemes import bulk
+from schemes.models import ExpenditureLine
 
 pytestmark = pytest.mark.django_db
 
@@ -19,9 +25,9 @@ CHECK = "/plans/2017-19/havering/check/"
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    caches[FINDINGS_CACHE].clear()
+    caches[CACHE].clear()
     yield
-    caches[FINDINGS_CACHE].clear()
+    caches[CACHE].clear()
 
 
 def rendered(client, url, capture):
@@ -32,20 +38,30 @@ def rendered(client, url, capture):
     return response.content.decode(), len(queries)
 
 
-def test_kept_findings_are_the_rules_findings_and_cost_one_query(
+def stamp(round_slug, area_slug):
+    return stamp_of(
+        Plan.objects.select_related("content_stamp").get(
+            round__slug=round_slug, area__slug=area_slug
+        )
+    )
+
+
+def test_kept_findings_are_the_rules_findings_and_cost_no_query(
     django_capture_on_commit_callbacks,
 ):
-    havering = plan("2017-19", "havering")
+    havering = Plan.objects.select_related("round", "content_stamp").get(
+        round__slug="2017-19", area__slug="havering"
+    )
     with django_capture_on_commit_callbacks(execute=True):
         first = plan_findings(havering)
     assert first == check_plan(havering)
     with CaptureQueriesContext(connection) as queries:
         again = plan_findings(havering)
     assert again == first
-    assert len(queries) == 1  # the content version; no rule ran
+    assert len(queries) == 0  # the stamp came with the plan; no rule ran
 
 
-def test_an_edit_changes_the_version_and_the_check_page_shows_it_at_once(
+def test_an_edit_changes_the_stamp_and_the_check_page_shows_it_at_once(
     client, django_capture_on_commit_callbacks
 ):
     login(client, "bhr.commissioner")
@@ -53,14 +69,13 @@ def test_an_edit_changes_the_version_and_the_check_page_shows_it_at_once(
     page, cold = rendered(client, CHECK, django_capture_on_commit_callbacks)
     _page, warm = rendered(client, CHECK, django_capture_on_commit_callbacks)
     assert warm < cold  # the second view read the kept findings
-    before = content_version(havering)
+    before = stamp("2017-19", "havering")
     line = IncomeLine.objects.filter(plan=havering, source__code="dfg").first()
     line.amount += 1000
     line.save()  # leaves a history row, as every writer does
-    assert content_version(havering) != before
+    assert stamp("2017-19", "havering") != before
     page, _ = rendered(client, CHECK, django_capture_on_commit_callbacks)
-    new = {f.message for f in check_plan(havering)} - {f.message for f in plan_findings(havering)}
-    assert new == set()
+    assert plan_findings(havering) == check_plan(havering)
     assert any("£1,000" in f.message for f in check_plan(havering)), check_plan(havering)
     assert "£1,000" in page
 
@@ -68,8 +83,123 @@ def test_an_edit_changes_the_version_and_the_check_page_shows_it_at_once(
 def test_rolled_back_findings_are_never_kept():
     havering = plan("2017-19", "havering")
     plan_findings(havering)  # inside the test's transaction, never committed
-    key = f"bcf:findings:{havering.pk}:{content_version(havering)}"
-    assert caches[FINDINGS_CACHE].get(key) is None
+    key = f"bcf:findings:{stamp('2017-19', 'havering')}"
+    assert caches[CACHE].get(key) is None
+
+
+def test_a_rolled_back_write_rolls_its_stamp_back():
+    before = stamp("2017-19", "havering")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        line = IncomeLine.objects.filter(plan__area__slug="havering").first()
+        line.amount += 1
+        line.save()
+        assert stamp("2017-19", "havering") != before
+        raise RuntimeError
+    assert stamp("2017-19", "havering") == before
+
+
+def _income(area):
+    line = IncomeLine.objects.filter(plan__area__slug=area, plan__round__slug="2017-19").first()
+    line.amount += 1
+    line.save()
+
+
+def _delete_income(area):
+    IncomeLine.objects.filter(plan__area__slug=area, plan__round__slug="2017-19").first().delete()
+
+
+def _bulk_update_lines(area):
+    lines = list(ExpenditureLine.objects.filter(scheme__plan__area__slug=area)[:3])
+    for line in lines:
+        line.amount += 1
+    bulk_update_with_history(lines, ExpenditureLine, ["amount"])
+
+
+def _upload_lines(area):  # the workbook importer's writer
+    lines = list(ExpenditureLine.objects.filter(scheme__plan__area__slug=area)[:3])
+    for line in lines:
+        line.amount += 1
+    bulk.update_with_history([(line, ("amount",)) for line in lines], user=None)
+
+
+def _delete_lines_in_bulk(area):
+    lines = list(ExpenditureLine.objects.filter(scheme__plan__area__slug=area)[:2])
+    bulk.delete_with_history(lines, user=None)
+
+
+def _shared_narrative(area):  # BHR's three plans share one narrative
+    answer = NarrativeAnswer.objects.filter(narrative__plans__area__slug=area).first()
+    answer.text += " More."
+    answer.save()
+
+
+def _metric_value(area):
+    value = MetricPlanValue.objects.filter(
+        trajectory__plan__area__slug=area, trajectory__plan__round__slug="2017-19"
+    ).first()
+    value.value += 1
+    value.save()
+
+
+def _minimum(area):
+    minimum = MinimumAllocation.objects.filter(area__slug=area).first()
+    minimum.amount += 1
+    minimum.save()
+
+
+def _status_move(area):  # workflow moves write the plan row with UPDATE
+    from django.db.models import F
+
+    Plan.objects.filter(area__slug=area, round__slug="2017-19").update(
+        lock_version=F("lock_version") + 1
+    )
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        _income,
+        _delete_income,
+        _bulk_update_lines,
+        _upload_lines,
+        _delete_lines_in_bulk,
+        _shared_narrative,
+        _metric_value,
+        _minimum,
+        _status_move,
+    ],
+)
+def test_every_kind_of_write_renews_the_stamp_and_the_findings(
+    write, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        plan_findings(plan("2017-19", "havering"))  # kept
+    before = stamp("2017-19", "havering")
+    write("havering")
+    assert stamp("2017-19", "havering") != before
+    havering = plan("2017-19", "havering")
+    assert plan_findings(havering) == check_plan(havering)
+
+
+def test_a_shared_narrative_renews_every_plan_that_shares_it():
+    before = {area: stamp("2017-19", area) for area in ("havering", "redbridge")}
+    _shared_narrative("havering")
+    assert all(stamp("2017-19", area) != before[area] for area in before)
+
+
+def test_one_area_s_write_leaves_other_plans_stamps_alone():
+    barnet = stamp("2014-16", "barnet")
+    _income("havering")
+    assert stamp("2014-16", "barnet") == barnet
+
+
+def test_stamps_of_many_plans_cost_one_query():
+    plans = list(Plan.objects.all())
+    touch([plans[0].pk])
+    with CaptureQueriesContext(connection) as queries:
+        stamps = stamps_of(plans)
+    assert len(queries) == 1
+    assert all(stamps.values()) and len(set(stamps.values())) == len(plans)
 
 
 @pytest.mark.parametrize("url", ["", "check/", "finance/", "submit/"])

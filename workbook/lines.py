@@ -55,6 +55,12 @@ class LineColumns:
         }
         self.scheme_types = {t.name: t for t in self.round.schemetype_set.all()}
         self.found = []  # (row, column, Problem args)
+        # whether the sheet holds no formula and no error value: its text cells can
+        # then be read as they are
+        book = reader.book
+        self.plain = (
+            book.formulas.get(L.EXPENDITURE) == set() and book.errors.get(L.EXPENDITURE) == {}
+        )
 
     def problem(self, number, column, section, message):
         self.found.append(
@@ -63,6 +69,9 @@ class LineColumns:
 
     def text(self, number, column, row, section=SECTION):
         """The cell as text (None where it holds a formula or an error value)."""
+        value = row[column]
+        if self.plain and type(value) is str and not value.startswith("="):
+            return value.strip()  # the usual cell, without the reader's checks
         reader = self.reader
         cell = reader.at(number, column, row)
         before = len(reader.problems)

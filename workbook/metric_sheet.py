@@ -9,6 +9,7 @@ with the metric page's own field rules (`metrics.forms.measure_field`,
 `period_problem`, `planned_figures`), one field per metric and measure, each distinct
 value once, never a form per metric."""
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -19,6 +20,7 @@ from openpyxl.utils import get_column_letter
 from metrics.forms import measure_field, period_problem, planned_figures
 from metrics.models import MetricDefinition, MetricPeriod, PerformanceContingency
 from metrics.selectors import MetricTable, metric_tables
+from plans.stamps import kept_for_plan
 from plans.ui import money_field
 
 from . import layout as L
@@ -205,9 +207,15 @@ class MetricSheet:
     """Mixin for the template Reader (which provides problem(), at(), value(), round
     and plan)."""
 
+    @functools.cached_property
+    def metric_columns(self) -> Columns:
+        """The Metrics sheet's columns for the round, worked out once per upload."""
+        return columns(self.round)
+
     def read_metrics(self, rows, parsed):
-        layout = columns(self.round)
-        tables = {t.metric.code: t for t in metric_tables(self.plan)}
+        layout = self.metric_columns
+        kept = kept_for_plan("metric-tables", self.plan, metric_tables)
+        tables = {t.metric.code: t for t in kept}
         by_metric: dict[str, list] = {}
         for number, row in rows:
             code, measure = row[0], row[2]

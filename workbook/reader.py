@@ -25,7 +25,7 @@ from . import layout as L
 from . import money
 from .book import CALAMINE_ERRORS, Book, Damaged, column_letter
 from .lines import LineColumns
-from .metric_sheet import MetricSheet, columns
+from .metric_sheet import MetricSheet
 from .safety import Problem, check_file, merged_ranges, sheet_damage, whole_file
 
 # What openpyxl raises while it parses a sheet's rows lazily (rounds.allocations
@@ -300,7 +300,7 @@ class Reader(MetricSheet):
             )
             return None
         if sheet_name == L.METRICS:
-            expected = columns(self.round).headers()
+            expected = self.metric_columns.headers()
         else:
             expected = L.expected_headers(self.round, self.years)[sheet_name]
         width = len(expected)

@@ -29,6 +29,7 @@ from plans.models import (
     SectionProgress,
 )
 from plans.sections.selectors import progress_key
+from plans.stamps import touch
 
 S = Plan.Status
 RESUBMISSION = datetime.date(2017, 10, 31)
@@ -86,6 +87,7 @@ def _hold_march_level(plan):
         MetricPlanValue(trajectory=trajectory, period=period, value=last.value)
         for period in trajectory.metric.periods.exclude(pk__in=have)
     )
+    touch([plan.pk])  # values made in bulk, without history rows
 
 
 def _assess(plan, ratings_for):

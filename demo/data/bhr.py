@@ -23,6 +23,7 @@ from plans.models import (
     FundingSource,
     SchemeType,
 )
+from plans.stamps import touch_rows
 from schemes.models import ExpenditureLine, Scheme
 
 from .bhr_rows import load_rows, signatory
@@ -312,6 +313,7 @@ def _load_finance(plans):
                 )
             )
         ExpenditureLine.objects.bulk_create(lines)
+        touch_rows(ExpenditureLine, lines)  # loaded in bulk, without history rows
 
 
 def _load_minimums(plans):

@@ -36,6 +36,7 @@ from .rounds import (
     Section,
     SignOffRole,
 )
+from .stamps import ContentStamp
 from .workflow import (
     AssurerAssignment,
     DeadlineNotice,
@@ -56,6 +57,7 @@ __all__ = [
     "CommissionerType",
     "ConditionAnswer",
     "ConditionQuestion",
+    "ContentStamp",
     "DeadlineNotice",
     "Download",
     "FinancialYear",

@@ -1,8 +1,8 @@
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from simple_history.models import HistoricalRecords
 
+from ..history import audit_trail
 from .access import area_ids, is_national_admin, region_ids, sees_every_region
 from .areas import Area
 from .rounds import AssuranceStage, Round
@@ -14,7 +14,7 @@ class PlanNarrative(models.Model):
 
     round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="narratives")
     title = models.CharField(max_length=200)
-    history = HistoricalRecords()
+    history = audit_trail()
 
     class Meta:
         ordering = ["round", "title"]
@@ -72,7 +72,7 @@ class Plan(models.Model):
     lock_version = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = audit_trail(excluded_fields=["updated_at"])
 
     objects = PlanQuerySet.as_manager()
 
@@ -116,7 +116,7 @@ class SignOff(models.Model):
     signed_by = models.CharField(max_length=200, blank=True)
     position = models.CharField(max_length=200, blank=True)
     signed_on = models.DateField(null=True, blank=True)
-    history = HistoricalRecords()
+    history = audit_trail()
 
     class Meta:
         ordering = ["plan", "role__order", "organisation"]
@@ -138,7 +138,7 @@ class NarrativeAnswer(models.Model):
     narrative = models.ForeignKey(PlanNarrative, on_delete=models.CASCADE, related_name="answers")
     section = models.ForeignKey("plans.Section", on_delete=models.PROTECT)
     text = models.TextField(blank=True)
-    history = HistoricalRecords()
+    history = audit_trail()
 
     class Meta:
         ordering = ["narrative", "section__order"]
@@ -160,7 +160,7 @@ class ConditionAnswer(models.Model):
     text = models.TextField(blank=True)
     percentage = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     date = models.DateField(null=True, blank=True)
-    history = HistoricalRecords()
+    history = audit_trail()
 
     class Meta:
         constraints = [
@@ -199,7 +199,7 @@ class Risk(models.Model):
         help_text="A judgement after mitigation; not derived from the score.",
     )
     order = models.PositiveSmallIntegerField(default=0)
-    history = HistoricalRecords()
+    history = audit_trail()
 
     class Meta:
         ordering = ["narrative", "order"]
@@ -236,7 +236,7 @@ class Milestone(models.Model):
     due_date = models.DateField(null=True, blank=True)
     due_note = models.CharField(max_length=200, blank=True, help_text='E.g. "TBC", "w/c 9 Oct".')
     order = models.PositiveSmallIntegerField(default=0)
-    history = HistoricalRecords()
+    history = audit_trail()
 
     class Meta:
         ordering = ["narrative", "order"]
@@ -257,7 +257,7 @@ class HighImpactChangeAssessment(models.Model):
     actions = models.TextField("what you need to do", blank=True)
     due = models.CharField("when it will be done by", max_length=200, blank=True)
     success_measures = models.TextField("how you will know it worked", blank=True)
-    history = HistoricalRecords()
+    history = audit_trail()
 
     class Meta:
         ordering = ["narrative", "change__order"]
@@ -278,7 +278,7 @@ class RelatedDocument(models.Model):
     synopsis = models.TextField(blank=True)
     link = models.URLField(blank=True)
     order = models.PositiveSmallIntegerField(default=0)
-    history = HistoricalRecords()
+    history = audit_trail()
 
     class Meta:
         ordering = ["narrative", "order"]

@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from simple_history.models import HistoricalRecords
 
+from ..history import audit_trail
 from .plans import Plan, PlanNarrative
 
 
@@ -38,7 +38,7 @@ class SectionProgress(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     updated_at = models.DateTimeField(null=True, blank=True)
-    history = HistoricalRecords()
+    history = audit_trail()
 
     objects = SectionProgressQuerySet.as_manager()
 

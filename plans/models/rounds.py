@@ -504,9 +504,7 @@ class PerformanceMeasure(RoundItem):
     and the period whose actual is judged. The metric is named by its code (metrics
     are defined by the floor above)."""
 
-    round = models.ForeignKey(
-        Round, on_delete=models.CASCADE, related_name="performance_measures"
-    )
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="performance_measures")
     metric_code = models.SlugField(max_length=40)
     weight = models.DecimalField(
         max_digits=5, decimal_places=2, help_text="% of the area's performance fund."

@@ -5,8 +5,8 @@ together they are the plan's audit trail."""
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from simple_history.models import HistoricalRecords
 
+from ..history import audit_trail
 from .plans import Plan
 from .rounds import AssuranceStage, KeyLineOfEnquiry, OutcomeCategory
 
@@ -213,7 +213,7 @@ class AssurerAssignment(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     assigned_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords()
+    history = audit_trail()
 
     class Meta:
         ordering = ["plan", "role"]

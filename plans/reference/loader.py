@@ -18,6 +18,7 @@ from django.utils.text import slugify
 
 from plans import models
 from plans.findings import unknown_codes
+from plans.stamps import touch
 
 HERE = Path(__file__).resolve().parent
 ROUNDS_DIR = HERE / "rounds"
@@ -132,6 +133,8 @@ def load_round(path):
     _load_assurance(round_, spec.get("assurance", {}))
     _load_returns(round_, spec.get("returns", {}), spec.get("metrics", []))
     _load_rules(round_, spec["rules"])
+    # What the round asks may have changed under plans already written in it.
+    touch(round_.plans.values_list("pk", flat=True))
     return round_
 
 
@@ -253,9 +256,9 @@ def _load_returns(round_, spec, metrics):
     )
     slugs = []
     for order, item in enumerate(spec.get("periods", [])):
-        fy = models.FinancialYear.objects.get_or_create(
-            start_year=financial_year_of(item["ends"])
-        )[0]
+        fy = models.FinancialYear.objects.get_or_create(start_year=financial_year_of(item["ends"]))[
+            0
+        ]
         models.ReturnPeriod.objects.update_or_create(
             round=round_,
             slug=item["slug"],

@@ -132,3 +132,31 @@ def test_each_user_has_their_own(client, django_capture_on_commit_callbacks):
     login(client, "london.reviewer")
     regional = get(client, django_capture_on_commit_callbacks, "/overview/?round=2017-19")[0]
     assert "Showing 1 to 50 of 152" in national and "of 152" not in regional
+
+
+def test_each_plan_s_figures_are_kept_and_only_a_changed_plan_is_summed_again(
+    django_capture_on_commit_callbacks,
+):
+    plans = list(Plan.objects.filter(round__slug="2017-19").select_related("area", "content_stamp"))
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        CaptureQueriesContext(connection) as cold,
+    ):
+        first = overview.plan_money(plans)
+    havering = next(p for p in plans if p.area.slug == "havering")
+    assert sum(first[havering.pk]["spend"].values()) == havering_spend()
+    with CaptureQueriesContext(connection) as warm:
+        assert overview.plan_money(plans) == first
+    assert len(warm) == 0 < len(cold)  # stamps came with the plans; nothing summed
+    line = ExpenditureLine.objects.filter(scheme__plan=havering).first()
+    line.amount += Decimal("1000")
+    bulk.update_with_history([(line, ("amount",))], user=None)
+    plans = list(Plan.objects.filter(round__slug="2017-19").select_related("area", "content_stamp"))
+    with CaptureQueriesContext(connection) as again:
+        second = overview.plan_money(plans)
+    assert sum(second[havering.pk]["spend"].values()) == havering_spend()
+    assert second[havering.pk] != first[havering.pk]
+    assert all(second[p.pk] == first[p.pk] for p in plans if p.pk != havering.pk)
+    # the kept figures read, and the seven sums run for Havering alone
+    filtered = [q["sql"] for q in again.captured_queries if "IN (" in q["sql"]]
+    assert filtered and all(f"IN ({havering.pk})" in sql for sql in filtered), filtered

@@ -18,6 +18,7 @@ from metrics.models import (
 )
 from metrics.rates import rate
 from plans.models import Area, Plan, PlanNarrative, Round
+from plans.stamps import touch
 from schemes.models import ExpenditureLine, Scheme
 
 STATUSES = [
@@ -149,6 +150,7 @@ class Command(BaseCommand):
                 MetricPlanValue(trajectory=trajectory, period=period, value=value(metric, rng))
                 for period in metric.periods.all()
             )
+        touch([plan.pk])  # rows made in bulk leave no history to renew the stamp
         return plan
 
     def make_counted(self, trajectory, metric, components, rng):
