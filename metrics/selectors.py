@@ -100,6 +100,8 @@ class MetricTable:
     baseline: MetricBaseline | None
     series: list[Series]  # the plan first, then alternatives
     contingency: PerformanceContingency | None = None
+    # The metric's components in order, as read with the table (None: ask the metric).
+    component_list: list[MetricComponent] | None = None
 
     @property
     def plan(self) -> Series | None:
@@ -107,6 +109,8 @@ class MetricTable:
 
     @property
     def components(self) -> list[MetricComponent]:
+        if self.component_list is not None:
+            return list(self.component_list)
         return list(self.metric.components.all())
 
     def sums(self) -> list[PeriodSum]:
@@ -114,13 +118,28 @@ class MetricTable:
 
 
 def metric_tables(plan: "Plan") -> list[MetricTable]:
-    """[MetricTable] for every metric of the round: nine queries whatever the number
-    of metrics, periods, trajectories and values."""
-    metrics = list(
-        MetricDefinition.objects.filter(round=plan.round_id)
-        .prefetch_related("components")
-        .order_by("order")
-    )
+    """[MetricTable] for every metric of the round: at most ten queries whatever the
+    number of metrics, periods, trajectories and values (seven for a plan with no
+    trajectories)."""
+    return _read_tables(plan)[0]
+
+
+def _read_tables(
+    plan: "Plan", *, contingencies_unless_unused: bool = False
+) -> tuple[list[MetricTable], list[PerformanceContingency]]:
+    """The tables, and every contingency row of the plan (for their totals). Each
+    query names its own order (or none, where rows go into a dict): the models'
+    default orderings join the plan, round and area tables only to sort by them.
+    With contingencies_unless_unused, a round with no payment-for-performance metric
+    reads no contingency rows (the metrics page shows them for no other metric)."""
+    metrics = list(MetricDefinition.objects.filter(round=plan.round_id).order_by("order"))
+    # Each metric's components in their order (as its default ordering gives them
+    # within a metric), in one query.
+    components_of: defaultdict[int, list[MetricComponent]] = defaultdict(list)
+    for component in MetricComponent.objects.filter(metric__in=[m.pk for m in metrics]).order_by(
+        "order", "pk"
+    ):
+        components_of[component.metric_id].append(component)
     periods: defaultdict[int, list[MetricPeriod]] = defaultdict(list)
     for period in (
         MetricPeriod.objects.filter(metric__round=plan.round_id)
@@ -131,36 +150,58 @@ def metric_tables(plan: "Plan") -> list[MetricTable]:
     trajectories: defaultdict[int, list[MetricTrajectory]] = defaultdict(list)
     for trajectory in MetricTrajectory.objects.filter(plan=plan).order_by("-is_plan", "name"):
         trajectories[trajectory.metric_id].append(trajectory)
-    values = {
-        (v.trajectory_id, v.period_id): v
-        for v in MetricPlanValue.objects.filter(trajectory__plan=plan)
-    }
+    # What the plan's trajectories hold, by their ids (no join back to the plan); a
+    # plan with none has nothing to read.
+    ids = [t.pk for each in trajectories.values() for t in each]
+    values: dict[tuple[int, int], tuple[Decimal | None, Decimal | None, Decimal | None]] = {}
     parts: defaultdict[tuple[int, int], dict[int, Decimal]] = defaultdict(dict)
-    for part in MetricComponentValue.objects.filter(trajectory__plan=plan):
-        parts[(part.trajectory_id, part.period_id)][part.component_id] = part.value
     year_targets: defaultdict[int, dict[int, MetricYearTarget]] = defaultdict(dict)
-    for target in MetricYearTarget.objects.filter(trajectory__plan=plan).select_related("year"):
-        year_targets[target.trajectory_id][target.year.start_year] = target
-    actuals = {a.period_id: a.value for a in MetricActual.objects.filter(plan=plan)}
-    baselines = {b.metric_id: b for b in MetricBaseline.objects.filter(plan=plan)}
-    contingencies = {c.metric_id: c for c in PerformanceContingency.objects.filter(plan=plan)}
+    if ids:
+        values = {
+            (trajectory, period): (value, numerator, denominator)
+            for trajectory, period, value, numerator, denominator in MetricPlanValue.objects.filter(
+                trajectory_id__in=ids
+            )
+            .order_by()
+            .values_list("trajectory_id", "period_id", "value", "numerator", "denominator")
+        }
+        for trajectory, period, component, value in (
+            MetricComponentValue.objects.filter(trajectory_id__in=ids)
+            .order_by()
+            .values_list("trajectory_id", "period_id", "component_id", "value")
+        ):
+            parts[(trajectory, period)][component] = value
+        for target in (
+            MetricYearTarget.objects.filter(trajectory_id__in=ids)
+            .select_related("year")
+            .order_by("trajectory_id", "year__start_year")
+        ):
+            year_targets[target.trajectory_id][target.year.start_year] = target
+    actuals = dict(
+        MetricActual.objects.filter(plan=plan).order_by().values_list("period_id", "value")
+    )
+    baselines = {b.metric_id: b for b in MetricBaseline.objects.filter(plan=plan).order_by()}
+    if contingencies_unless_unused and not any(m.payment_for_performance for m in metrics):
+        contingency_rows = []
+    else:
+        contingency_rows = list(PerformanceContingency.objects.filter(plan=plan).order_by("pk"))
+    contingencies = {c.metric_id: c for c in contingency_rows}
 
     tables: list[MetricTable] = []
+    no_parts: dict[int, Decimal] = {}
     for metric in metrics:
-        components = list(metric.components.all())
+        components = [c.pk for c in components_of[metric.pk]]
         series: list[Series] = []
         for trajectory in trajectories[metric.pk]:
             rows: list[Row] = []
             for period in periods[metric.pk]:
-                stored = values.get((trajectory.pk, period.pk))
+                key = (trajectory.pk, period.pk)
                 row = Row(period, actual=actuals.get(period.pk) if trajectory.is_plan else None)
+                stored = values.get(key)
                 if stored is not None:
-                    row.value, row.numerator, row.denominator = (
-                        stored.value,
-                        stored.numerator,
-                        stored.denominator,
-                    )
-                row.components = [parts[(trajectory.pk, period.pk)].get(c.pk) for c in components]
+                    row.value, row.numerator, row.denominator = stored
+                found = parts.get(key, no_parts)
+                row.components = [found.get(c) for c in components]
                 rows.append(row)
             series.append(Series(trajectory, rows, year_targets[trajectory.pk]))
         tables.append(
@@ -170,9 +211,37 @@ def metric_tables(plan: "Plan") -> list[MetricTable]:
                 baselines.get(metric.pk),
                 series,
                 contingencies.get(metric.pk),
+                components_of[metric.pk],
             )
         )
-    return tables
+    return tables, contingency_rows
+
+
+@dataclass
+class MetricsPage:
+    """What the plan's metrics page reads: the tables, the contingency totals and
+    the local metrics' names, in the tables' queries and at most one more."""
+
+    tables: list[MetricTable]
+    contingency_totals: dict[str, Decimal | None]
+    local_metrics: dict[int, LocalMetric]
+
+
+CONTINGENCY_FIELDS = ("planned_savings", "maximum_support", "ongoing_savings", "ongoing_support")
+
+
+def metrics_page(plan: "Plan") -> MetricsPage:
+    """The tables; the contingency totals added up from the rows they read (as
+    contingency_totals adds them in SQL: None where nothing is entered), read only
+    when a metric is paid for performance; the local metrics only when the round has
+    one. The page shows neither for any other metric."""
+    tables, contingencies = _read_tables(plan, contingencies_unless_unused=True)
+    totals: dict[str, Decimal | None] = {}
+    for name in CONTINGENCY_FIELDS:
+        entered = [getattr(c, name) for c in contingencies if getattr(c, name) is not None]
+        totals[name] = sum(entered[1:], entered[0]) if entered else None
+    local = local_metrics(plan) if any(t.metric.is_local for t in tables) else {}
+    return MetricsPage(tables, totals, local)
 
 
 def metric_lock(plan: "Plan", metric: MetricDefinition) -> MetricLock:

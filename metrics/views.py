@@ -7,11 +7,28 @@ from django.urls import reverse
 from plans import permissions
 from plans.models import Section
 from plans.sections.selectors import can_edit, progress_for, section_of_kind
+from plans.stamps import kept_for_plan
 from plans.ui import CompletionForm, error_summary, page_conflict, save_and_respond
 
 from . import actions, selectors
 from .charts import data_uri, line_chart
+from .display import Numbers, has_rate_columns, series_views
 from .forms import MetricValuesForm
+
+
+def _metrics_shown(plan):
+    """The page's figures, and per metric (table, chart, each series with its cells as
+    shown, whether it has numerator columns): worked out once per content stamp."""
+    page, number = selectors.metrics_page(plan), Numbers()
+    return page, [
+        (
+            t,
+            data_uri(line_chart(t, chart_id=f"chart-{t.metric.code}")),
+            series_views(t, number),
+            has_rate_columns(t.metric),
+        )
+        for t in page.tables
+    ]
 
 
 @login_required
@@ -19,20 +36,18 @@ def plan_metrics(request, round_slug, area_slug):
     """Every metric of the round: chart, planned values with computed rates,
     quarterly and annual sums, alternatives, and the contingency table."""
     plan = permissions.get_plan_for(request.user, round_slug, area_slug, "view")
-    tables = selectors.metric_tables(plan)
+    page, shown = kept_for_plan("metrics-page", plan, _metrics_shown)
+    tables = page.tables
     section = section_of_kind(plan, Section.Kind.METRICS)
     progress = progress_for(plan, section) if section else None
-    charts = {
-        t.metric.pk: data_uri(line_chart(t, chart_id=f"chart-{t.metric.code}")) for t in tables
-    }
     return render(
         request,
         "metrics/plan_metrics.html",
         {
             "plan": plan,
-            "tables": [(t, charts[t.metric.pk]) for t in tables],
-            "contingency_totals": selectors.contingency_totals(plan),
-            "local_metrics": selectors.local_metrics(plan),
+            "tables": shown,
+            "contingency_totals": page.contingency_totals,
+            "local_metrics": page.local_metrics,
             "has_contingency": any(t.metric.payment_for_performance for t in tables),
             "can_edit": permissions.can_edit_finance(request.user, plan),
             "section": section,

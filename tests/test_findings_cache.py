@@ -3,6 +3,8 @@ list, the check page, submission, the finance page and the API; an edit is seen 
 once (never stale), and a page whose findings are kept runs the same fixed number of
 queries however large the plan."""
 
+import re
+
 import pytest
 from django.core.cache import caches
 from django.db import connection, transaction
@@ -219,3 +221,41 @@ def test_pages_reading_kept_findings_run_a_fixed_number_of_queries(
     )
     assert warm == again
     assert warm < cold
+
+
+def _page(client, url, capture):
+    page, _ = rendered(client, url, capture)
+    return re.sub(r'(nonce|value)="[^"]*"', "", page)
+
+
+def _no_risks(area):  # the task list's risks section goes back to "not started"
+    from plans.models import Risk
+
+    Risk.objects.filter(narrative__plans__area__slug=area).delete()
+
+
+@pytest.mark.parametrize(
+    ("url", "write"),
+    [
+        ("", _no_risks),
+        ("", _delete_lines_in_bulk),
+        ("schemes/", _upload_lines),
+        ("schemes/", _delete_lines_in_bulk),
+        ("metrics/", _metric_value),
+        ("check/", _income),
+        ("finance/", _upload_lines),
+    ],
+)
+def test_a_page_kept_under_the_stamp_shows_a_write_at_once(
+    client, url, write, django_capture_on_commit_callbacks
+):
+    """After a write, the page is what it is when nothing was kept: never stale."""
+    login(client, "bhr.commissioner")
+    url = "/plans/2017-19/havering/" + url
+    before = _page(client, url, django_capture_on_commit_callbacks)
+    assert _page(client, url, django_capture_on_commit_callbacks) == before  # kept
+    write("havering")
+    after = _page(client, url, django_capture_on_commit_callbacks)
+    caches[CACHE].clear()
+    assert after == _page(client, url, django_capture_on_commit_callbacks)
+    assert after != before
