@@ -12,6 +12,7 @@ import math
 import re
 import zipfile
 from datetime import datetime
+from decimal import Decimal
 from xml.etree.ElementTree import fromstring
 
 import python_calamine
@@ -34,6 +35,15 @@ SHAPE = bytes.maketrans(
     bytes(range(65, 91)) + bytes(range(97, 123)) + b"0123456789", b"A" * 52 + b"0" * 10
 )
 LETTERS = [get_column_letter(n) for n in range(1, 101)]
+
+
+def number_text(value: object) -> str:
+    """A cell's value (not a formula, an error or NaN) as the text a field reads."""
+    if type(value) is float:
+        return str(int(value)) if value.is_integer() else str(Decimal(str(value)))
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return "" if value is None else str(value).strip()
 
 
 def column_letter(index: int) -> str:

@@ -15,7 +15,7 @@ from schemes.forms import (
 
 from . import layout as L
 from . import money
-from .book import column_letter
+from .book import column_letter, number_text
 
 SECTION = "Expenditure"
 SCHEME_FIELDS = {
@@ -224,18 +224,24 @@ class LineColumns:
         columns = {title: self.column(kept, title) for title in titles}
         amount_field = self.fields["amount"]
         first_year = len(L.EXPENDITURE_FIXED)
+        in_thousands = self.round.amounts_in_thousands
         for position, (number, row, code) in enumerate(kept):
             amounts = []
             for offset, year in enumerate(self.reader.years):
-                cell = self.reader.at(number, first_year + offset, row)
-                before = len(self.reader.problems)
-                amount = self.reader.amount(
-                    L.EXPENDITURE,
-                    cell,
-                    SECTION,
-                    L.year_header(year, self.round.amounts_in_thousands),
-                )
-                self.take(number, first_year + offset, before)
+                value = row[first_year + offset]
+                # the usual cell (empty, or a number in range) without the reader's checks
+                if self.plain and (value is None or value == ""):
+                    continue
+                amount = None
+                if self.plain and type(value) in (int, float) and value == value:
+                    amount = money.in_pounds(number_text(value), in_thousands)
+                if amount is None:
+                    cell = self.reader.at(number, first_year + offset, row)
+                    before = len(self.reader.problems)
+                    amount = self.reader.amount(
+                        L.EXPENDITURE, cell, SECTION, L.year_header(year, in_thousands)
+                    )
+                    self.take(number, first_year + offset, before)
                 if amount in (None, ""):
                     continue
                 try:

@@ -12,7 +12,6 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
-from decimal import Decimal
 from xml.etree.ElementTree import ParseError
 
 from openpyxl.formula.tokenizer import TokenizerError
@@ -23,7 +22,7 @@ from finance.forms import IncomeForm
 
 from . import layout as L
 from . import money
-from .book import CALAMINE_ERRORS, Book, Damaged, column_letter
+from .book import CALAMINE_ERRORS, Book, Damaged, column_letter, number_text
 from .lines import LineColumns
 from .metric_sheet import MetricSheet
 from .safety import Problem, check_file, merged_ranges, sheet_damage, whole_file
@@ -380,16 +379,13 @@ class Reader(MetricSheet):
                 named(f"this cell holds the error {error[:20]}; enter a value instead."),
             )
             return None
-        if type(value) is float:
-            if value != value:  # NaN: calamine's reading of a number cell holding text
-                if sheet not in self.nan_reported:
-                    self.nan_reported.add(sheet)
-                    self.damaged(sheet)
-                return None
-            return str(int(value)) if value.is_integer() else str(Decimal(str(value)))
-        if isinstance(value, int) and not isinstance(value, bool):
-            return str(value)
-        return "" if value is None else str(value).strip()
+        if type(value) is float and value != value:
+            # NaN: calamine's reading of a number cell holding text
+            if sheet not in self.nan_reported:
+                self.nan_reported.add(sheet)
+                self.damaged(sheet)
+            return None
+        return number_text(value)
 
     def amount(self, sheet, cell, section, column):
         """An amount cell as pounds, for the page's money field (None, reported, where

@@ -208,6 +208,24 @@ BAD_EDITS = {
         cell(L.INCOME, "C4", "=1+1"),
         "2017/18 (£000): enter a value, not a formula",
     ),
+    # A sheet with any formula is read cell by cell with every check; one without is
+    # read faster: both must refuse what they should.
+    "formula in an expenditure text cell": (
+        cell(L.EXPENDITURE, "G4", "=A1"),
+        "Area of spend: enter a value, not a formula",
+    ),
+    "formula in an expenditure amount": (
+        cell(L.EXPENDITURE, "O4", "=1+1"),
+        "2017/18 (£000): enter a value, not a formula",
+    ),
+    "negative expenditure amount": (
+        cell(L.EXPENDITURE, "O4", -5),
+        "2017/18 (£000): enter an amount of 0 or more (£000)",
+    ),
+    "huge expenditure amount": (
+        cell(L.EXPENDITURE, "O4", 1e300),
+        "2017/18 (£000):",
+    ),
     "merged cells": (
         lambda book: book[L.EXPENDITURE].merge_cells("B4:C4"),
         "Merged cells are not allowed",
