@@ -8,8 +8,11 @@ workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 
 threads = int(os.environ.get("GUNICORN_THREADS", 1))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 60))  # PDFs of large plans take seconds
 graceful_timeout = 30
-max_requests = 1000  # recycle workers now and then
-max_requests_jitter = 100
+# Recycle workers now and then, but rarely: a new worker starts Django again (a second
+# or more of CPU) with nothing kept (plans.stamps), so at 1,000 requests a busy
+# server spent much of its time starting workers and working out again what it had.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 50_000))
+max_requests_jitter = max_requests // 10
 accesslog = "-"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

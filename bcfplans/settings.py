@@ -129,6 +129,20 @@ DATABASES = {
     )
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+
+# What is worked out from a plan's content is kept under its content stamp
+# (plans.stamps): findings, a page's tables, the overview's figures per plan. Each
+# process keeps its own; a stamp is read from the database, so no process can serve a
+# result of content since changed. Django's default of 300 entries is less than one
+# round's plans: entries would push each other out and every page would work them
+# out again.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "bcf-kept",
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", "20000"))},
+    }
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded database serves `runserver` and a task worker at once. Readers never
     # wait for the writer in WAL mode; a transaction takes the write lock when it begins
