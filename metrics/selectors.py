@@ -158,19 +158,19 @@ def _read_tables(
     year_targets: defaultdict[int, dict[int, MetricYearTarget]] = defaultdict(dict)
     if ids:
         values = {
-            (trajectory, period): (value, numerator, denominator)
-            for trajectory, period, value, numerator, denominator in MetricPlanValue.objects.filter(
-                trajectory_id__in=ids
+            (trajectory_id, period_id): (value, numerator, denominator)
+            for trajectory_id, period_id, value, numerator, denominator in (
+                MetricPlanValue.objects.filter(trajectory_id__in=ids)
+                .order_by()
+                .values_list("trajectory_id", "period_id", "value", "numerator", "denominator")
             )
-            .order_by()
-            .values_list("trajectory_id", "period_id", "value", "numerator", "denominator")
         }
-        for trajectory, period, component, value in (
+        for trajectory_id, period_id, component_id, value in (
             MetricComponentValue.objects.filter(trajectory_id__in=ids)
             .order_by()
             .values_list("trajectory_id", "period_id", "component_id", "value")
         ):
-            parts[(trajectory, period)][component] = value
+            parts[(trajectory_id, period_id)][component_id] = value
         for target in (
             MetricYearTarget.objects.filter(trajectory_id__in=ids)
             .select_related("year")
