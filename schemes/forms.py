@@ -200,13 +200,16 @@ class ExpenditureLineForm(forms.ModelForm):
         database on save."""
 
     @classmethod
-    def list_choices(cls, round):
+    def list_choices(cls, round, known=None):
         """The round's drop-down lists, read once and shared by every line's form:
-        {field: (choices, {pk as text: instance})}."""
+        {field: (choices, {pk as text: instance})}. `known` gives lists the caller has
+        read already ({field: instances in the list's order}), so they are not read again."""
         form = cls(round=round)
+        known = known or {}
         lists = {}
         for name in cls.LISTS:
-            instances = {str(item.pk): item for item in form.fields[name].queryset}
+            listed = known[name] if name in known else form.fields[name].queryset
+            instances = {str(item.pk): item for item in listed}
             choices = [("", EMPTY_CHOICE)] + [(pk, str(item)) for pk, item in instances.items()]
             lists[name] = (choices, instances)
         return lists

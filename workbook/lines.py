@@ -46,7 +46,13 @@ def named(column, message):
 class LineColumns:
     def __init__(self, reader):
         self.reader, self.round = reader, reader.round
-        self.lists = ExpenditureLineForm.list_choices(self.round)
+        self.lists = ExpenditureLineForm.list_choices(
+            self.round,
+            known={
+                "year": reader.years,
+                "source": [s for s in reader.sources if s.parent_id is None],
+            },
+        )
         self.fields = ExpenditureLineForm(round=self.round, choices=self.lists).fields
         self.names = {
             name: {str(item): item for item in instances.values()}

@@ -61,7 +61,9 @@ class Columns:
         return len(L.METRICS_FIXED) + len(self.labels) + CONTINGENCY.index(name)
 
 
-def columns(round_) -> Columns:
+def columns(round_, round_years=None) -> Columns:
+    """The Metrics sheet's period columns; `round_years`, the round's years when the
+    caller has read them already."""
     short: dict[str, MetricPeriod] = {}
     years: dict[str, tuple[int, str]] = {}
     for period in (
@@ -77,7 +79,9 @@ def columns(round_) -> Columns:
                 years.setdefault(period.year.label, (period.year.start_year, period.year.label))
     found = Columns(list(short), [label for _start, label in sorted(years.values())])
     if MetricDefinition.objects.filter(round=round_, payment_for_performance=True).exists():
-        last = round_.years.order_by("-start_year").first()
+        if round_years is None:
+            round_years = list(round_.years.all())
+        last = max(round_years, key=lambda y: y.start_year, default=None)
         year = last.label if last else "the year"
         unit = money.unit(round_.amounts_in_thousands)
         found.contingency = [
@@ -204,13 +208,13 @@ class SheetValues:
 
 
 class MetricSheet:
-    """Mixin for the template Reader (which provides problem(), at(), value(), round
-    and plan)."""
+    """Mixin for the template Reader (which provides problem(), at(), value(), round,
+    plan and the round's years)."""
 
     @functools.cached_property
     def metric_columns(self) -> Columns:
         """The Metrics sheet's columns for the round, worked out once per upload."""
-        return columns(self.round)
+        return columns(self.round, self.years)
 
     def read_metrics(self, rows, parsed):
         layout = self.metric_columns

@@ -70,7 +70,9 @@ class Parsed:
 class Reader(MetricSheet):
     def __init__(self, data, plan):
         self.data, self.plan, self.round = data, plan, plan.round
+        # read once for every sheet: the headers, income, lines and metric columns
         self.years = list(self.round.years.all())
+        self.sources = list(self.round.funding_sources.order_by("order"))
         self.problems = []
         self.reported: set[tuple[str, str]] = set()
         self.nan_reported = set()
@@ -427,7 +429,7 @@ class Reader(MetricSheet):
 
     # -- sheets ----------------------------------------------------------------
     def read_income(self, rows):
-        sources = {s.code: s for s in self.round.funding_sources.order_by("order")}
+        sources = {s.code: s for s in self.sources}
         data, cells, columns = {}, {}, {}
         for number, row in rows:
             code = row[0]

@@ -507,3 +507,42 @@ def test_an_import_says_what_it_changed_and_history_names_the_line(client):
     assert "What changed (1)" in client.get(HAVERING + "finance/upload/").content.decode()
     timeline = html.unescape(client.get(HAVERING + "timeline/").content.decode())
     assert f"Expenditure line changed {code} " in timeline
+
+
+def test_reading_a_template_reads_each_of_the_rounds_lists_once(
+    client, django_capture_on_commit_callbacks
+):
+    """The round's years and funding sources are read once for every sheet (they were
+    read three times and twice), the rest of its lists once each, and the count does
+    not grow with the plan's lines."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from schemes.models import Scheme
+    from workbook.reader import read_template
+
+    login(client, "bhr.finance")
+    havering = plan("2017-19", "havering")
+
+    def queries_to_read():
+        data, fresh = download(client), plan("2017-19", "havering")
+        with django_capture_on_commit_callbacks(execute=True):
+            read_template(data, fresh)  # the plan's metric tables are kept on commit
+        with CaptureQueriesContext(connection) as read:
+            parsed, found = read_template(data, fresh)
+        assert found == [] and parsed is not None
+        tables = [q["sql"].split(" FROM ")[1].split()[0] for q in read.captured_queries]
+        return tables
+
+    before = queries_to_read()
+    assert len(before) == 8
+    assert Counter(before)['"plans_financialyear"'] == 1
+    assert Counter(before)['"plans_fundingsource"'] == 1
+    line = ExpenditureLine.objects.filter(scheme__plan=havering).first()
+    for n in range(20):
+        scheme = Scheme.objects.create(
+            plan=havering, code=f"X{n:02d}", name=f"Extra {n}", order=90 + n
+        )
+        line.pk, line.id, line.scheme = None, None, scheme
+        line.save()
+    assert len(queries_to_read()) == len(before)
