@@ -14,6 +14,7 @@ from typing import Any
 from django.apps import apps
 from django.core.cache import caches
 from django.db import connection, transaction
+from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import Max, Sum
 from django.utils import timezone
 
@@ -239,9 +240,34 @@ def _marker_sql() -> str:
     return "SELECT " + ", ".join(parts)
 
 
+def _marker_cursor():
+    """A cursor for the marker. On PostgreSQL a server-side-binding cursor that
+    prepares it: planning its 170 sub-selects costs ≈ 15 ms each time, running the
+    prepared statement ≈ 2 ms. Django's own cursors bind on the client and never
+    prepare; the statement has no parameters, so binding changes nothing else. The
+    cursor is wrapped as Django wraps its own, so query logs and execute wrappers see
+    it like any other query."""
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    connection.ensure_connection()
+    wrapper = CursorDebugWrapper if connection.queries_logged else CursorWrapper
+    return wrapper(_prepared_cursor_class()(connection.connection), connection)
+
+
+@functools.cache
+def _prepared_cursor_class():
+    import psycopg
+
+    class Prepared(psycopg.Cursor):
+        def execute(self, query, params=None, **kwargs):  # type: ignore[override]
+            return super().execute(query, params, prepare=True)
+
+    return Prepared
+
+
 def latest_change() -> str:
     """A digest of the latest change to anything the overview reads: one query."""
-    with connection.cursor() as cursor:
+    with _marker_cursor() as cursor:
         cursor.execute(_marker_sql())
         row = cursor.fetchone()
     return hashlib.sha256(repr(row).encode()).hexdigest()[:24]

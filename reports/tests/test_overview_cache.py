@@ -160,3 +160,26 @@ def test_each_plan_s_figures_are_kept_and_only_a_changed_plan_is_summed_again(
     # the kept figures read, and the seven sums run for Havering alone
     filtered = [q["sql"] for q in again.captured_queries if "IN (" in q["sql"]]
     assert filtered and all(f"IN ({havering.pk})" in sql for sql in filtered), filtered
+
+
+def test_the_marker_is_one_query_and_prepared_on_postgresql():
+    """Planning the marker's sub-selects cost more than running them: on PostgreSQL it
+    is a prepared statement, still seen by Django's query log, and a rolled-back
+    transaction that prepared it leaves the next request able to run it."""
+    try:
+        with transaction.atomic():
+            marker = overview.latest_change()  # prepared here, then rolled back
+            raise RuntimeError("roll back")
+    except RuntimeError:
+        pass
+    with CaptureQueriesContext(connection) as queries:
+        assert overview.latest_change() == marker
+    assert len(queries) == 1 and "SELECT (SELECT MAX(" in queries[0]["sql"]
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["SELECT (SELECT MAX(%"],
+        )
+        assert cursor.fetchone()[0] == 1
