@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from django.apps import apps
 from django.core.cache import caches
 from django.db import connection, transaction
@@ -251,18 +252,12 @@ def _marker_cursor():
         return connection.cursor()
     connection.ensure_connection()
     wrapper = CursorDebugWrapper if connection.queries_logged else CursorWrapper
-    return wrapper(_prepared_cursor_class()(connection.connection), connection)
+    return wrapper(_Prepared(connection.connection), connection)
 
 
-@functools.cache
-def _prepared_cursor_class():
-    import psycopg
-
-    class Prepared(psycopg.Cursor):
-        def execute(self, query, params=None, **kwargs):  # type: ignore[override]
-            return super().execute(query, params, prepare=True)
-
-    return Prepared
+class _Prepared(psycopg.Cursor):
+    def execute(self, query, params=None, **kwargs):  # type: ignore[override]
+        return super().execute(query, params, prepare=True)
 
 
 def latest_change() -> str:
