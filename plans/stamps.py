@@ -23,11 +23,12 @@ from django.core.cache import caches
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from simple_history.signals import post_create_historical_record
 
 from plans.history import bulk_history_written
-from plans.models import ContentStamp, Plan, PlanNarrative
+from plans.models import ContentStamp, FinancialYear, Plan, PlanNarrative, Round
 
 if TYPE_CHECKING:
     from collections.abc import Collection
@@ -131,6 +132,36 @@ def _through(field: models.ForeignKey, rows: Sequence[models.Model]) -> Q:
     return Q(plan__in=parents.values("plan"))
 
 
+@functools.cache
+def round_route(model: type[models.Model]) -> PlanRoute | None:
+    """Which stamps a change to the round's own content renews: every plan of the
+    round. The rules read the round's reference rows (its rules and their severity,
+    funding sources, metrics, conditions, years), which an administrator may edit in
+    place, without history; a plan's findings must not outlive them. None for a
+    plan's content (its history renews its stamp) and for rows of no round."""
+    if model is Round:
+        return lambda rows: Q(plan__round__in=_values(rows, "pk"))
+    if model is FinancialYear:
+        return lambda rows: Q(plan__round__years__in=_values(rows, "pk"))
+    if plan_route(model) is not None or hasattr(model, "instance_type"):
+        return None  # (instance_type: a history table, written with what it records)
+    round_ = _fk(model, "round")
+    if round_ is not None and round_.related_model is Round:
+        return lambda rows: Q(plan__round__in=_values(rows, "round_id"))
+    for field in model._meta.concrete_fields:
+        # one step away: a condition's question, a metric's period or component
+        if isinstance(field, models.ForeignKey):
+            parent = _fk(field.related_model, "round")  # type: ignore[arg-type]
+            if parent is not None and parent.related_model is Round:
+                parents = field.related_model._default_manager  # type: ignore[union-attr]
+                return lambda rows, field=field, parents=parents: Q(
+                    plan__round__in=parents.filter(pk__in=_values(rows, field.attname)).values(
+                        "round"
+                    )
+                )
+    return None
+
+
 @receiver(post_create_historical_record)
 def _renew_on_history(sender, instance, history_instance, **kwargs) -> None:
     stamp_history(type(instance), [instance], history_instance.history_type)
@@ -139,6 +170,25 @@ def _renew_on_history(sender, instance, history_instance, **kwargs) -> None:
 @receiver(bulk_history_written)
 def _renew_on_bulk_history(sender, rows, kind, **kwargs) -> None:
     stamp_history(sender, rows, kind)
+
+
+@receiver(post_save)
+@receiver(post_delete)
+def _renew_on_round_content(sender, instance, raw=False, **kwargs) -> None:
+    route = None if raw else round_route(sender)  # (raw: a fixture being loaded)
+    if route is not None:
+        _renew(route([instance]))
+
+
+@receiver(m2m_changed, sender=Round.years.through)
+def _renew_on_round_years(sender, instance, action, reverse, pk_set, **kwargs) -> None:
+    if action in ("post_add", "post_remove", "pre_clear"):
+        if not reverse:  # a round's years
+            _renew(Q(plan__round=instance.pk))
+        elif action == "pre_clear":  # a year taken out of every round
+            _renew(Q(plan__round__years=instance.pk))
+        else:  # a year added to or taken out of these rounds
+            _renew(Q(plan__round__in=pk_set))
 
 
 # -- reading ------------------------------------------------------------------------

@@ -259,3 +259,65 @@ def test_a_page_kept_under_the_stamp_shows_a_write_at_once(
     caches[CACHE].clear()
     assert after == _page(client, url, django_capture_on_commit_callbacks)
     assert after != before
+
+
+def _severity_of_a_rule_with_findings(round_):
+    """A rule of the round that finds something in Havering's plan, made a warning."""
+    from plans.models import RoundRule
+
+    found = {f.code for f in check_plan(plan("2017-19", "havering"))}
+    rule = RoundRule.objects.filter(round=round_, code__in=found).first()
+    assert rule is not None, "Havering's demo plan has no finding to re-grade"
+    rule.severity = RoundRule.Severity.WARNING
+    rule.save()  # as the Django admin saves it: in place, without history
+
+
+def _rule_taken_out(round_):
+    from plans.models import RoundRule
+
+    found = {f.code for f in check_plan(plan("2017-19", "havering"))}
+    RoundRule.objects.filter(round=round_, code__in=found).first().delete()
+
+
+def _year_taken_out(round_):
+    round_.years.remove(round_.years.order_by("-start_year").first())
+
+
+def _metric_period_relabelled(round_):
+    from metrics.models import MetricPeriod
+
+    period = MetricPeriod.objects.filter(metric__round=round_).first()
+    period.label = f"{period.label} (revised)"
+    period.save()
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        _severity_of_a_rule_with_findings,
+        _rule_taken_out,
+        _year_taken_out,
+        _metric_period_relabelled,
+    ],
+)
+def test_an_edit_of_the_round_s_own_rows_renews_every_plan_of_the_round(
+    edit, django_capture_on_commit_callbacks
+):
+    """The rules read the round's rows (its rules, years, metrics), which an
+    administrator edits in place without history: every plan of the round gets a new
+    stamp, its kept findings are worked out again, and other rounds' plans keep theirs."""
+    line = IncomeLine.objects.filter(plan=plan("2017-19", "havering")).first()
+    line.amount += 1000  # income no longer equals expenditure: a finding to re-grade
+    line.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        kept = plan_findings(plan("2017-19", "havering"))
+    assert kept
+    before = {area: stamp("2017-19", area) for area in ("havering", "redbridge")}
+    barnet = stamp("2014-16", "barnet")
+    edit(plan("2017-19", "havering").round)
+    assert all(stamp("2017-19", area) != before[area] for area in before)
+    assert stamp("2014-16", "barnet") == barnet
+    havering = plan("2017-19", "havering")
+    assert plan_findings(havering) == check_plan(havering)
+    if edit in (_severity_of_a_rule_with_findings, _rule_taken_out):
+        assert plan_findings(havering) != kept
