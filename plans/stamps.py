@@ -28,7 +28,7 @@ from django.dispatch import receiver
 from simple_history.signals import post_create_historical_record
 
 from plans.history import bulk_history_written
-from plans.models import ContentStamp, FinancialYear, Plan, PlanNarrative, Round
+from plans.models import Area, ContentStamp, FinancialYear, Plan, PlanNarrative, Round
 
 if TYPE_CHECKING:
     from collections.abc import Collection
@@ -133,16 +133,19 @@ def _through(field: models.ForeignKey, rows: Sequence[models.Model]) -> Q:
 
 
 @functools.cache
-def round_route(model: type[models.Model]) -> PlanRoute | None:
-    """Which stamps a change to the round's own content renews: every plan of the
-    round. The rules read the round's reference rows (its rules and their severity,
-    funding sources, metrics, conditions, years), which an administrator may edit in
-    place, without history; a plan's findings must not outlive them. None for a
-    plan's content (its history renews its stamp) and for rows of no round."""
+def reference_route(model: type[models.Model]) -> PlanRoute | None:
+    """Which stamps a change to reference rows renews: every plan of the round (of
+    the area, for an area's row). The rules read the round's rows (its rules and their
+    severity, funding sources, metrics, conditions, years) and the area's name, which
+    an administrator may edit in place, without history; a plan's findings must not
+    outlive them. None for a plan's content (its history renews its stamp) and for
+    rows of no round."""
     if model is Round:
         return lambda rows: Q(plan__round__in=_values(rows, "pk"))
     if model is FinancialYear:
         return lambda rows: Q(plan__round__years__in=_values(rows, "pk"))
+    if model is Area:  # its name is in findings' messages
+        return lambda rows: Q(plan__area__in=_values(rows, "pk"))
     if plan_route(model) is not None or hasattr(model, "instance_type"):
         return None  # (instance_type: a history table, written with what it records)
     round_ = _fk(model, "round")
@@ -174,21 +177,40 @@ def _renew_on_bulk_history(sender, rows, kind, **kwargs) -> None:
 
 @receiver(post_save)
 @receiver(post_delete)
-def _renew_on_round_content(sender, instance, raw=False, **kwargs) -> None:
-    route = None if raw else round_route(sender)  # (raw: a fixture being loaded)
+def _renew_on_reference_rows(sender, instance, raw=False, **kwargs) -> None:
+    route = None if raw else reference_route(sender)  # (raw: a fixture being loaded)
     if route is not None:
         _renew(route([instance]))
 
 
-@receiver(m2m_changed, sender=Round.years.through)
-def _renew_on_round_years(sender, instance, action, reverse, pk_set, **kwargs) -> None:
-    if action in ("post_add", "post_remove", "pre_clear"):
-        if not reverse:  # a round's years
-            _renew(Q(plan__round=instance.pk))
-        elif action == "pre_clear":  # a year taken out of every round
-            _renew(Q(plan__round__years=instance.pk))
-        else:  # a year added to or taken out of these rounds
-            _renew(Q(plan__round__in=pk_set))
+def _renewing_m2m(owner: str, field: str) -> Callable[..., None]:
+    """A receiver for the many-to-many `field` of the model the plan reaches by
+    `owner` (a round's years, an area's CCGs): it renews the plans of the rows whose
+    links changed, from either side."""
+
+    def renew(sender, instance, action, reverse, pk_set, **kwargs) -> None:
+        if action not in ("post_add", "post_remove", "pre_clear"):
+            return
+        if not reverse:
+            _renew(Q(**{owner: instance.pk}))
+        elif action == "pre_clear":  # the other side's row taken out of every owner
+            _renew(Q(**{f"{owner}__{field}": instance.pk}))
+        else:
+            _renew(Q(**{f"{owner}__in": pk_set}))
+
+    return renew
+
+
+for _owner, _field, _through_model in (
+    ("plan__round", "years", Round.years.through),
+    ("plan__area", "ccgs", Area.ccgs.through),  # whose sign-offs an area's plans list
+):
+    m2m_changed.connect(
+        _renewing_m2m(_owner, _field),
+        sender=_through_model,
+        weak=False,
+        dispatch_uid=f"stamps:{_through_model._meta.label}",
+    )
 
 
 # -- reading ------------------------------------------------------------------------

@@ -321,3 +321,28 @@ def test_an_edit_of_the_round_s_own_rows_renews_every_plan_of_the_round(
     assert plan_findings(havering) == check_plan(havering)
     if edit in (_severity_of_a_rule_with_findings, _rule_taken_out):
         assert plan_findings(havering) != kept
+
+
+def _area_renamed(area):
+    area.name = "Havering (renamed)"
+    area.save()
+
+
+def _ccg_added(area):
+    from plans.models import ClinicalCommissioningGroup
+
+    area.ccgs.add(ClinicalCommissioningGroup.objects.create(name="NHS Example CCG", code="99X"))
+
+
+def _ccgs_cleared(area):
+    area.ccgs.clear()
+
+
+@pytest.mark.parametrize("edit", [_area_renamed, _ccg_added, _ccgs_cleared])
+def test_an_edit_of_an_area_renews_its_plans_only(edit):
+    """An area's name is in its findings' messages and its CCGs in its sign-offs:
+    editing either renews that area's plans, not its partners'."""
+    before = {area: stamp("2017-19", area) for area in ("havering", "redbridge")}
+    edit(plan("2017-19", "havering").area)
+    assert stamp("2017-19", "havering") != before["havering"]
+    assert stamp("2017-19", "redbridge") == before["redbridge"]
