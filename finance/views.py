@@ -6,6 +6,7 @@ from django.urls import reverse
 from plans import permissions
 from plans.models import Section
 from plans.sections.selectors import can_edit, progress_for, section_of_kind
+from plans.stamps import kept_across_plans
 from plans.ui import CompletionForm, error_summary, page_conflict, save_and_respond
 
 from . import actions, selectors, tables
@@ -26,10 +27,18 @@ def summary(request, round_slug, area_slug):
         "can_edit": permissions.can_edit_finance(request.user, plan),
         "completion": CompletionForm.for_progress(progress),
     }
-    summary = selectors.finance_summary(plan, partners)
-    tables.print_figures(
-        summary["spend_tables"] + summary["area_tables"], plan.round.amounts_in_thousands
-    )
+
+    def work():
+        summary = selectors.finance_summary(plan, partners)
+        tables.print_figures(
+            summary["spend_tables"] + summary["area_tables"], plan.round.amounts_in_thousands
+        )
+        return summary
+
+    # the figures come from the plan and the partners' plans the user may see: kept
+    # under all their stamps, worked out again when any of them changes
+    shown = {p.pk: p for p in (plan, *partners)}
+    summary = kept_across_plans(f"finance-summary:{plan.pk}", list(shown.values()), work)
     return render(request, "finance/summary.html", context | summary)
 
 

@@ -42,7 +42,7 @@ def partner_plans(user, plan):
     name: finance totals and the PDF show only these."""
     return list(
         visible_plans(user, plan.narrative.plans.all())
-        .select_related("round", "area")
+        .select_related("round", "area", "content_stamp")
         .order_by("area__name")
     )
 

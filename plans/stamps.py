@@ -15,6 +15,7 @@ the plan.
 from __future__ import annotations
 
 import functools
+import hashlib
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -271,6 +272,24 @@ def kept_for_plans[T](
             # writes that are then rolled back is never kept
             transaction.on_commit(lambda: cache.set_many(to_keep, TIMEOUT))
     return found
+
+
+def kept_across_plans[T](part: str, plans: Collection[Plan], work: Callable[[], T]) -> T:
+    """work(), kept under the stamps of these plans together (a joint plan's figures,
+    read from each of its area plans): worked out again when any of them changes, or
+    every time if one has no stamp."""
+    stamps = stamps_of(plans)
+    if not stamps or None in stamps.values():
+        return work()
+    together = "|".join(str(stamps[pk]) for pk in sorted(stamps))
+    key = f"bcf:{part}:{hashlib.sha256(together.encode()).hexdigest()[:32]}"
+    cache = caches[CACHE]
+    value = cache.get(key)
+    if value is None:
+        value = work()
+        kept = value
+        transaction.on_commit(lambda: cache.set(key, kept, TIMEOUT))
+    return value
 
 
 def kept_for_plan[T](part: str, plan: Plan, work: Callable[[Plan], T]) -> T:

@@ -228,6 +228,22 @@ def _page(client, url, capture):
     return re.sub(r'(nonce|value)="[^"]*"', "", page)
 
 
+def _partners_lines(area):  # the joint plan's finance page shows Redbridge's spending
+    _upload_lines("redbridge")
+
+
+def _partners_income(area):
+    _income("redbridge")
+
+
+def _a_source_renamed(area):  # an administrator renames a funding source in place
+    from plans.models import FundingSource
+
+    source = FundingSource.objects.filter(round__slug="2017-19", parent=None).first()
+    source.name += " (renamed)"
+    source.save()
+
+
 def _no_risks(area):  # the task list's risks section goes back to "not started"
     from plans.models import Risk
 
@@ -244,6 +260,9 @@ def _no_risks(area):  # the task list's risks section goes back to "not started"
         ("metrics/", _metric_value),
         ("check/", _income),
         ("finance/", _upload_lines),
+        ("finance/", _partners_lines),
+        ("finance/", _partners_income),
+        ("finance/", _a_source_renamed),
     ],
 )
 def test_a_page_kept_under_the_stamp_shows_a_write_at_once(
