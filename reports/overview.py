@@ -50,6 +50,12 @@ class Row:
 
 def overview_rows(user, round_, region=None, status=None):
     """[Row] for every area the user may see in the round."""
+    return rows_and_money(user, round_, region, status)[0]
+
+
+def rows_and_money(user, round_, region=None, status=None):
+    """([Row], the plans' figures (plan_money)): the page sums its roll-ups from the
+    same figures rather than reading them again."""
     areas = Area.objects.select_related("region").order_by("name")
     plans = permissions.visible_plans(user).filter(round=round_)
     if not permissions.sees_every_region(user):
@@ -68,7 +74,6 @@ def overview_rows(user, round_, region=None, status=None):
         areas = areas.filter(pk__in=by_area)
     areas = list(areas)
     money = plan_money(plans)
-    minimums = selectors.minimums_by_kind([a.pk for a in areas])
     now = timezone.now()
     overdue = overdue_by_plan(plans)
     rows = []
@@ -81,28 +86,9 @@ def overview_rows(user, round_, region=None, status=None):
         if plan.submitted_at:
             row.days_since_submission = (now - plan.submitted_at).days
         figures = money[plan.pk]
-        agreed = figures["income"]
-        row.income, row.spend = (
-            sum(agreed.values(), Decimal(0)),
-            sum(figures["spend"].values(), Decimal(0)),
-        )
-        area_ring = figures["ring"]
-        actuals = {
-            "pooled_budget": agreed,
-            "social_care": {y: v["social_care"] for y, v in area_ring.items()},
-            "out_of_hospital": {y: v["out_of_hospital"] for y, v in area_ring.items()},
-        }
-        for key, label in MONEY_RULES[:3]:
-            minimum = minimums[area.pk][key]
-            met = not finance_rules.minimum_met(key, label, actuals[key], minimum)
-            row.rules[key] = met if minimum else None
-        mine_in, mine_out = figures["in"], figures["out"]
-        row.rules["balanced"] = (
-            not finance_rules.income_equals_expenditure(mine_in, mine_out, {})
-            if (mine_in or mine_out)
-            else None
-        )
-    return rows
+        row.income, row.spend = figures["totals"]["income"], figures["totals"]["spend"]
+        row.rules = dict(figures["verdicts"])
+    return rows, money
 
 
 def plan_money(plans: list[Plan]) -> dict[int, dict[str, dict]]:
@@ -138,7 +124,38 @@ def _sum_money(plans: list[Plan]) -> dict[int, dict[str, dict]]:
         )
         for pk, key, year, total in rows:
             money[pk][part][(key, year)] = total
+    minimums = selectors.minimums_by_kind({plan.area_id for plan in plans})
+    for plan in plans:
+        figures = money[plan.pk]
+        figures["totals"] = {
+            "income": sum(figures["income"].values(), Decimal(0)),
+            "spend": sum(figures["spend"].values(), Decimal(0)),
+        }
+        figures["verdicts"] = _verdicts(figures, minimums[plan.area_id])
     return money
+
+
+def _verdicts(figures: dict[str, dict], minimums: dict) -> dict[str, bool | None]:
+    """{money rule key: met, not met, or None where it does not apply}: the rules'
+    own tests on the plan's figures, kept with them."""
+    ring = figures["ring"]
+    actuals = {
+        "pooled_budget": figures["income"],
+        "social_care": {y: v["social_care"] for y, v in ring.items()},
+        "out_of_hospital": {y: v["out_of_hospital"] for y, v in ring.items()},
+    }
+    verdicts: dict[str, bool | None] = {}
+    for key, label in MONEY_RULES[:3]:
+        minimum = minimums[key]
+        met = not finance_rules.minimum_met(key, label, actuals[key], minimum)
+        verdicts[key] = met if minimum else None
+    mine_in, mine_out = figures["in"], figures["out"]
+    verdicts["balanced"] = (
+        not finance_rules.income_equals_expenditure(mine_in, mine_out, {})
+        if (mine_in or mine_out)
+        else None
+    )
+    return verdicts
 
 
 def _across(money: dict[int, dict[str, dict]], part: str, column: str) -> list[dict[str, Any]]:
@@ -154,10 +171,11 @@ def _across(money: dict[int, dict[str, dict]], part: str, column: str) -> list[d
     ]
 
 
-def rollups(plans):
+def rollups(plans, money=None):
     """Totals across the plans: spend by source and year, by theme and year, and the
-    ring-fences against their minimums, from each plan's figures (plan_money)."""
-    money = plan_money(plans)
+    ring-fences against their minimums, from each plan's figures (plan_money, unless
+    the caller has them)."""
+    money = plan_money(plans) if money is None else {p.pk: money[p.pk] for p in plans}
     by_source = _across(money, "by_group", "source__report_group")
     by_theme = _across(money, "by_theme", "scheme__theme")
     totals = defaultdict(lambda: Decimal(0))

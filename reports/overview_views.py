@@ -13,7 +13,7 @@ from metrics.charts import bar_chart, data_uri
 from plans import permissions
 from plans.models import Plan, Region, Round
 
-from .overview import MONEY_RULES, kept, overview_rows, rollups
+from .overview import MONEY_RULES, kept, overview_rows, rollups, rows_and_money
 
 SORTS = {
     "area": lambda r: r.area.name,
@@ -178,9 +178,9 @@ def overview(request):
 
 def _page_bundle(user, round_, region, status):
     """Everything the overview page shows that does not depend on sorting or paging."""
-    rows = overview_rows(user, round_, region=region, status=status)
+    rows, money = rows_and_money(user, round_, region=region, status=status)
     plans = [r.plan for r in rows if r.plan is not None]
-    totals = rollups(plans)
+    totals = rollups(plans, money)
     for r in totals["by_source"]:
         r["year_label"] = year_label(r["year__start_year"])
     totals["ring_fences"] = [

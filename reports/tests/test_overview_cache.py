@@ -157,9 +157,14 @@ def test_each_plan_s_figures_are_kept_and_only_a_changed_plan_is_summed_again(
     assert sum(second[havering.pk]["spend"].values()) == havering_spend()
     assert second[havering.pk] != first[havering.pk]
     assert all(second[p.pk] == first[p.pk] for p in plans if p.pk != havering.pk)
-    # the kept figures read, and the seven sums run for Havering alone
+    # the kept figures read, and the seven sums and its area's minimums read for
+    # Havering alone
     filtered = [q["sql"] for q in again.captured_queries if "IN (" in q["sql"]]
-    assert filtered and all(f"IN ({havering.pk})" in sql for sql in filtered), filtered
+    assert len(filtered) == 8, filtered
+    assert all(
+        f"IN ({havering.pk})" in sql or f"IN ({havering.area_id})" in sql for sql in filtered
+    ), filtered
+    assert second[havering.pk]["totals"]["spend"] == havering_spend()
 
 
 def test_the_marker_is_one_query_and_prepared_on_postgresql():
