@@ -18,11 +18,10 @@ def _media_in_a_temporary_folder(settings, tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def _nothing_kept_between_tests():
-    """Each test starts with no findings or tables kept under content stamps (a
-    stamp's token is random, but a test that sets up a cache hit should not find
-    another test's results)."""
+    """Each test starts with nothing kept: no findings or tables under content stamps,
+    no rendered overview (a stamp's token is random, but a test that sets up a cache
+    hit should not find another test's results)."""
     from django.core.cache import caches
 
-    from plans.stamps import CACHE
-
-    caches[CACHE].clear()
+    for cache in caches.all():
+        cache.clear()

@@ -141,7 +141,14 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "bcf-kept",
         "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", "20000"))},
-    }
+    },
+    # Rendered overview pages (reports.overview.PAGES_CACHE), ≈ 60 kB each: at most
+    # ≈ 30 MB per process whatever a user asks for.
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "bcf-pages",
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PAGES_CACHE_MAX_ENTRIES", "500"))},
+    },
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded database serves `runserver` and a task worker at once. Readers never

@@ -222,6 +222,10 @@ def rollups(plans, money=None):
 # name) edited in place, without history.
 
 OVERVIEW_CACHE = "default"
+# Rendered pages are large (≈ 60 kB for 50 rows) and one per user, filter, sort and
+# page: kept apart, in a cache of their own size, so they cannot push out what every
+# plan's pages keep.
+PAGES_CACHE = "pages"
 OVERVIEW_TIMEOUT = 5 * 60
 _ROOT = Path(__file__).resolve().parent.parent
 
@@ -286,18 +290,24 @@ def latest_change() -> str:
     return hashlib.sha256(repr(row).encode()).hexdigest()[:24]
 
 
-def kept(user: Any, parts: tuple, compute: Callable[[], Any]) -> Any:
+def kept(
+    user: Any,
+    parts: tuple,
+    compute: Callable[[], Any],
+    marker: str | None = None,
+    cache_alias: str = OVERVIEW_CACHE,
+) -> Any:
     """compute(), kept for this user and `parts` (round, filters) until anything the
-    overview reads changes. Kept only once the request's transaction commits, so what
-    a rolled-back write showed is never kept."""
+    overview reads changes (`marker`: latest_change(), when the caller has read it).
+    Kept only once the request's transaction commits, so what a rolled-back write
+    showed is never kept."""
     who = (user.pk, user.is_active, user.is_staff, user.is_superuser)
+    marker = marker or latest_change()
     key = (
         "bcf:overview:"
-        + hashlib.sha256(
-            repr((who, parts, timezone.localdate(), latest_change())).encode()
-        ).hexdigest()[:32]
+        + hashlib.sha256(repr((who, parts, timezone.localdate(), marker)).encode()).hexdigest()[:32]
     )
-    cache = caches[OVERVIEW_CACHE]
+    cache = caches[cache_alias]
     value = cache.get(key)
     if value is None:
         value = compute()

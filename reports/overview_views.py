@@ -1,5 +1,6 @@
 import io
 from collections import Counter
+from urllib.parse import urlencode
 
 import pandas as pd
 from django import forms
@@ -8,12 +9,22 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from metrics.charts import bar_chart, data_uri
 from plans import permissions
 from plans.models import Plan, Region, Round
 
-from .overview import MONEY_RULES, kept, overview_rows, rollups, rows_and_money
+from .overview import (
+    MONEY_RULES,
+    PAGES_CACHE,
+    kept,
+    latest_change,
+    overview_rows,
+    rollups,
+    rows_and_money,
+)
 
 SORTS = {
     "area": lambda r: r.area.name,
@@ -125,55 +136,83 @@ def overview(request):
     region_slug, status = (region.slug if region else None), cleaned.get("status") or None
     fmt = request.GET.get("format")
     user = request.user
+    sort = cleaned.get("sort") or "area"
     if fmt in ("csv", "xlsx"):
         rows = overview_rows(user, round_, region=region_slug, status=status)
-        bundle = None
-    else:  # the page: rows, roll-ups, chart and panels kept until anything changes
+        rows.sort(key=SORTS[sort.lstrip("-")], reverse=sort.startswith("-"))
+        return _download(fmt, rows, round_)
+    # the links keep the filters as understood, not whatever else the address held
+    query = urlencode(
+        {
+            "round": round_.slug,
+            **({"region": region_slug} if region_slug else {}),
+            **({"status": status} if status else {}),
+        }
+    )
+    page_asked = _page_number(request.GET.get("page"))
+    filters = (round_.pk, region_slug, status)
+    marker = latest_change()  # one read of the marker for both kept parts
+
+    def body():
+        """The page below the filters, rendered: kept for each sort and page of the
+        rows, which are kept once for all of them."""
         bundle = kept(
             user,
-            ("page", round_.pk, region_slug, status),
+            ("page", *filters),
             lambda: _page_bundle(user, round_, region_slug, status),
+            marker,
         )
         rows = list(bundle["rows"])
-    sort = cleaned.get("sort") or "area"
-    rows.sort(key=SORTS[sort.lstrip("-")], reverse=sort.startswith("-"))
-    if fmt == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="bcf-overview-{round_.slug}.csv"'
-        _frame(rows).to_csv(response, index=False)
-        return response
-    if fmt == "xlsx":
-        buffer = io.BytesIO()
-        _frame(rows).to_excel(buffer, index=False, sheet_name="Overview")
-        response = HttpResponse(
-            buffer.getvalue(),
-            content_type=("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        )
-        response["Content-Disposition"] = f'attachment; filename="bcf-overview-{round_.slug}.xlsx"'
-        return response
-    assert bundle is not None
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("sort", None)
-    query.pop("page", None)
-    return render(
-        request,
-        "plans/overview.html",
-        {
-            "form": form,
+        rows.sort(key=SORTS[sort.lstrip("-")], reverse=sort.startswith("-"))
+        page = Paginator(rows, PAGE_SIZE).get_page(page_asked)
+        context = {
             "rows": rows,
             "page": page,
             "statuses": bundle["statuses"],
             "rules": MONEY_RULES,
             "round": round_,
             "sort": sort,
-            "query": query.urlencode(),
+            "query": query,
             "totals": bundle["totals"],
             "chart": bundle["chart"],
             "count_with_plan": bundle["count_with_plan"],
             "panels": bundle["panels"],
-        },
+        }
+        return render_to_string("plans/_overview_body.html", context, request=request)
+
+    shown = kept(user, ("body", *filters, sort, page_asked), body, marker, PAGES_CACHE)
+    return render(
+        request,
+        "plans/overview.html",
+        {"form": form, "round": round_, "body": mark_safe(shown)},  # noqa: S308 (rendered here)
     )
+
+
+def _page_number(asked):
+    """The page asked for as a number from 1 ("last" and nonsense: the paginator's own
+    answer for them, the last page and the first)."""
+    if asked == "last":
+        return asked
+    try:
+        return max(1, int(asked or 1))
+    except ValueError:
+        return 1
+
+
+def _download(fmt, rows, round_):
+    if fmt == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="bcf-overview-{round_.slug}.csv"'
+        _frame(rows).to_csv(response, index=False)
+        return response
+    buffer = io.BytesIO()
+    _frame(rows).to_excel(buffer, index=False, sheet_name="Overview")
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type=("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    )
+    response["Content-Disposition"] = f'attachment; filename="bcf-overview-{round_.slug}.xlsx"'
+    return response
 
 
 def _page_bundle(user, round_, region, status):

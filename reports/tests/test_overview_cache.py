@@ -188,3 +188,26 @@ def test_the_marker_is_one_query_and_prepared_on_postgresql():
             ["SELECT (SELECT MAX(%"],
         )
         assert cursor.fetchone()[0] == 1
+
+
+def test_the_rendered_page_is_kept_apart_and_junk_in_the_address_is_not_echoed(
+    client, django_capture_on_commit_callbacks
+):
+    """The page below the filters is kept rendered in a cache of its own (bounded: a
+    user asking for every page and sort cannot push out what plans' pages keep); its
+    links carry the filters as understood, not whatever else the address held, and a
+    nonsense page number is the first page."""
+    from django.core.cache import caches
+
+    login(client, "admin")
+    junk = URL + '&utm="><script>alert(1)</script>&page=-4'
+    page, _ = get(client, django_capture_on_commit_callbacks, junk)
+    assert "utm" not in page and "alert(1)" not in page
+    assert 'href="?round=2017-19&amp;region=london&amp;sort=-area"' in page
+    assert len(caches[overview.PAGES_CACHE]._cache) == 1
+    again, warm = get(client, django_capture_on_commit_callbacks, URL + "&page=1")
+    assert table(again) == table(page)
+    # another sort is rendered from the kept rows; the same filters ask for no sums
+    other, _ = get(client, django_capture_on_commit_callbacks, URL + "&sort=-spend")
+    assert table(other) != table(page)
+    assert len(caches[overview.PAGES_CACHE]._cache) == 2
