@@ -76,6 +76,8 @@ MIDDLEWARE = [
     # Before the session reads its cookie: NUL bytes never reach a lookup.
     "plans.http.RefuseNulBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Renews a signed-in session's expiry, writing it at most once a minute.
+    "plans.sessions.SlidingSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -254,7 +256,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # An idle session ends after two hours; every request renews it, and pages warn five
 # minutes before the end so nobody loses unsaved work to a silent time-out.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 60 * 60 * 2))
-SESSION_SAVE_EVERY_REQUEST = True
+# Sign-out after SESSION_COOKIE_AGE of inactivity slides with each request without a
+# write on every one: plans.sessions.SlidingSessionMiddleware.
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG

@@ -6,6 +6,6 @@ class PlansConfig(AppConfig):
     verbose_name = "Plans, rounds and areas"
 
     def ready(self) -> None:
-        # Registering: the plan rules with the engine, the round-rule system check, and
-        # the content stamps' receiver of history rows.
-        from . import rules, stamps, system_checks  # noqa: F401
+        # Registering: the plan rules with the engine, the round-rule system check, the
+        # content stamps' receiver of history rows, and the sessions' sign-in receiver.
+        from . import rules, sessions, stamps, system_checks  # noqa: F401

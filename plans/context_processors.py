@@ -1,6 +1,7 @@
 from django.conf import settings
 
 from .permissions import is_assurance_user, is_national_admin, roles_of
+from .sessions import seconds_left
 
 
 def _describe(role):
@@ -22,5 +23,7 @@ def account(request):
         "bcf_role_summary": "; ".join(_describe(role) for role in roles),
         "bcf_assurance": user is not None and is_assurance_user(user),
         "bcf_admin": user is not None and is_national_admin(user),
-        "session_age": settings.SESSION_COOKIE_AGE,
+        "session_age": seconds_left(request.session)
+        if hasattr(request, "session")
+        else settings.SESSION_COOKIE_AGE,
     }

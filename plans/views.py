@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from . import sessions
 from .http import back_or
 from .models import Plan
 
@@ -36,8 +37,9 @@ def your_plans(request):
 @login_required
 @never_cache
 def keep_alive(request):
-    """Touching the session renews it (SESSION_SAVE_EVERY_REQUEST); used by the
+    """Renews the session's expiry now, whenever it was last renewed; used by the
     time-out warning's "Stay signed in" button, which also works as a plain link."""
+    sessions.refresh(request.session)
     if request.headers.get("Accept", "").startswith("text/html"):
         return redirect(back_or(request, reverse("plans:your-plans")))
     return HttpResponse(status=204)
