@@ -282,13 +282,20 @@ def kept_across_plans[T](part: str, plans: Collection[Plan], work: Callable[[], 
     if not stamps or None in stamps.values():
         return work()
     together = "|".join(str(stamps[pk]) for pk in sorted(stamps))
-    key = f"bcf:{part}:{hashlib.sha256(together.encode()).hexdigest()[:32]}"
-    cache = caches[CACHE]
+    return kept_under(f"bcf:{part}:{hashlib.sha256(together.encode()).hexdigest()[:32]}", work)
+
+
+def kept_under[T](
+    key: str, work: Callable[[], T], *, cache_alias: str = CACHE, timeout: int = TIMEOUT
+) -> T:
+    """The value kept under `key`, or work()'s, kept once the reading transaction
+    commits (a result read from writes then rolled back is never kept)."""
+    cache = caches[cache_alias]
     value = cache.get(key)
     if value is None:
         value = work()
-        kept = value
-        transaction.on_commit(lambda: cache.set(key, kept, TIMEOUT))
+        fresh = value
+        transaction.on_commit(lambda: cache.set(key, fresh, timeout))
     return value
 
 

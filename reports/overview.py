@@ -13,8 +13,7 @@ from typing import Any
 
 import psycopg
 from django.apps import apps
-from django.core.cache import caches
-from django.db import connection, transaction
+from django.db import connection
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import Max, Sum
 from django.utils import timezone
@@ -25,7 +24,7 @@ from finance import selectors
 from finance.models import MinimumAllocation
 from plans import permissions
 from plans.models import Area, Plan
-from plans.stamps import kept_for_plans
+from plans.stamps import kept_for_plans, kept_under
 from schemes.models import ExpenditureLine
 
 Kind = MinimumAllocation.Kind
@@ -171,11 +170,10 @@ def _across(money: dict[int, dict[str, dict]], part: str, column: str) -> list[d
     ]
 
 
-def rollups(plans, money=None):
+def rollups(plans, money):
     """Totals across the plans: spend by source and year, by theme and year, and the
-    ring-fences against their minimums, from each plan's figures (plan_money, unless
-    the caller has them)."""
-    money = plan_money(plans) if money is None else {p.pk: money[p.pk] for p in plans}
+    ring-fences against their minimums, from each plan's figures (plan_money)."""
+    money = {p.pk: money[p.pk] for p in plans}
     by_source = _across(money, "by_group", "source__report_group")
     by_theme = _across(money, "by_theme", "scheme__theme")
     totals = defaultdict(lambda: Decimal(0))
@@ -307,9 +305,4 @@ def kept(
         "bcf:overview:"
         + hashlib.sha256(repr((who, parts, timezone.localdate(), marker)).encode()).hexdigest()[:32]
     )
-    cache = caches[cache_alias]
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        transaction.on_commit(lambda: cache.set(key, value, OVERVIEW_TIMEOUT))
-    return value
+    return kept_under(key, compute, cache_alias=cache_alias, timeout=OVERVIEW_TIMEOUT)
